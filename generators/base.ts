@@ -1,0 +1,35 @@
+// The base layer: an init (tini) outside the persisted directories, a few tools every VM has, and the
+// directories a VM disk is made of.
+import type { Family, VmSpec } from '../src/spec/types.ts';
+import type { Contribution } from './contribution.ts';
+import { INIT, RUNTIME_BIN } from './paths.ts';
+
+/** The init package and where its static binary lands, per family. */
+const INIT_BINARY: Record<Family, { packages: string[]; path: string } | undefined> = {
+  debian: { packages: ['tini'], path: '/usr/bin/tini-static' },
+  alpine: { packages: ['tini-static'], path: '/sbin/tini-static' },
+  // Fedora ships podman's catatonit, a tini work-alike with the same -g flag.
+  fedora: { packages: ['catatonit'], path: '/usr/libexec/catatonit/catatonit' },
+  // busybox: the Dockerfile copies tini-static from a Debian build stage instead.
+  busybox: undefined,
+};
+
+const TOOLS: Record<Family, string[]> = {
+  debian: ['procps', 'less', 'ca-certificates'],
+  fedora: ['procps-ng', 'less', 'shadow-utils', 'findutils'],
+  alpine: ['ca-certificates'],
+  busybox: [],
+};
+
+export function baseLayer(spec: VmSpec): Contribution {
+  const family = spec.base.family;
+  const init = INIT_BINARY[family];
+  const lines = [`mkdir -p ${RUNTIME_BIN} /home /opt /srv /var/lib/dockervm`];
+  // A static binary: it must keep working even when /usr comes from a disk seeded by an older image.
+  if (init) lines.push(`cp ${init.path} ${INIT}`);
+  return {
+    layer: 'base',
+    packages: { [family]: [...(init?.packages ?? []), ...TOOLS[family]] },
+    steps: [{ comment: 'dockervm runtime directory and init (outside the persisted directories)', lines, phase: 'before-files' }],
+  };
+}

@@ -1,0 +1,42 @@
+// All layers of a VM, in the order their parts appear in the Dockerfile. Pure: spec in, data out.
+import type { VmSpec } from '../src/spec/types.ts';
+import { baseLayer } from './base.ts';
+import type { Contribution } from './contribution.ts';
+import { desktopLayer } from './desktop.ts';
+import { extraPackagesLayer } from './packages.ts';
+import { persistenceLayer } from './persistence.ts';
+import { runtimeLayer } from './runtime.ts';
+import { serviceLayers } from './services.ts';
+import { supervisionLayer, type Supervision } from './supervision.ts';
+import { userLayer } from './user.ts';
+import { windowManagerLayer } from './window-manager.ts';
+
+export interface Generated {
+  contributions: Contribution[];
+  supervision: Supervision;
+}
+
+export function generate(spec: VmSpec): Generated {
+  const layers = [
+    baseLayer(spec),
+    userLayer(spec),
+    desktopLayer(spec),
+    windowManagerLayer(spec),
+    ...serviceLayers(spec),
+    extraPackagesLayer(spec),
+    persistenceLayer(spec),
+  ];
+  const programs = layers.flatMap((layer) => layer.programs ?? []);
+  const supervision = supervisionLayer(spec, programs);
+  const runtime = runtimeLayer(spec, {
+    listens: layers.flatMap((layer) => layer.listens ?? []),
+    healthProbe: supervision.healthProbe,
+    runsAsRoot: supervision.runsAsRoot,
+  });
+  // runtime last: its build-id step must follow every other step.
+  return { contributions: [...layers, supervision.contribution, runtime], supervision };
+}
+
+export type { Contribution, Program, ProjectFile } from './contribution.ts';
+export { persistedTargets, SEED_MOUNT } from './persistence.ts';
+export * as paths from './paths.ts';

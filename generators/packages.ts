@@ -1,0 +1,7 @@
+// The user's own extra packages (already validated against the family's naming rules).
+import type { VmSpec } from '../src/spec/types.ts';
+import type { Contribution } from './contribution.ts';
+
+export function extraPackagesLayer(spec: VmSpec): Contribution {
+  return { layer: 'packages', packages: { [spec.base.family]: spec.packages } };
+}

@@ -1,0 +1,122 @@
+// Who runs the VM's processes: supervisord, runit, or tini alone when there is at most one.
+// This layer comes last among the generators because it needs every other layer's programs.
+import type { Family, Supervisor, VmSpec } from '../src/spec/types.ts';
+import { CLIError } from '../src/spec/errors.ts';
+import type { Contribution, Program, ProjectFile } from './contribution.ts';
+import { RUNTIME_BIN, RUNTIME_DIR, rootfsPath } from './paths.ts';
+
+export interface Supervision {
+  supervisor: Supervisor;
+  /** The image's final USER: root only when a program must start as root. */
+  runsAsRoot: boolean;
+  /** CMD of the image, run by tini through the entrypoint. */
+  command: string[];
+  /** Shell condition that holds when every supervised program runs (empty: nothing to check). */
+  healthProbe?: string;
+  contribution: Contribution;
+}
+
+const SUPERVISOR_PACKAGES: Record<Exclude<Supervisor, 'none'>, Partial<Record<Family, string[]>>> = {
+  supervisord: { debian: ['supervisor'], fedora: ['supervisor'], alpine: ['supervisor'] },
+  runit: { debian: ['runit'], alpine: ['runit'] },
+};
+
+const SUPERVISORD_CONF = `${RUNTIME_DIR}/supervisord.conf`;
+const RUNIT_SERVICES = `${RUNTIME_DIR}/service`;
+
+export function chooseSupervisor(requested: Supervisor | 'auto', programs: Program[]): Supervisor {
+  if (requested !== 'auto') return requested;
+  return programs.length > 1 ? 'supervisord' : 'none';
+}
+
+export function supervisionLayer(spec: VmSpec, programs: Program[]): Supervision {
+  const supervisor = chooseSupervisor(spec.supervisor, programs);
+  const runsAsRoot = programs.some((p) => p.runAs === 'root');
+  if (supervisor === 'none') return alone(programs, runsAsRoot);
+  const packages = SUPERVISOR_PACKAGES[supervisor][spec.base.family];
+  if (!packages) throw new CLIError(`${supervisor} is not packaged for ${spec.base.family}: use --supervisor supervisord`);
+  const base = { layer: `supervisor:${supervisor}`, packages: { [spec.base.family]: packages } };
+  const sorted = [...programs].sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
+  return supervisor === 'supervisord'
+    ? supervisord(spec, sorted, runsAsRoot, base)
+    : runit(spec, sorted, runsAsRoot, base);
+}
+
+function alone(programs: Program[], runsAsRoot: boolean): Supervision {
+  if (programs.length > 1) {
+    const names = programs.map((p) => p.name).join(', ');
+    throw new CLIError(`${programs.length} processes (${names}) need a supervisor: use --supervisor supervisord or runit`);
+  }
+  const only = programs[0];
+  return {
+    supervisor: 'none',
+    runsAsRoot,
+    // Nothing to run: a shell VM idles until stopped, and users log in with `docker compose exec`.
+    command: only ? only.command : [`${RUNTIME_BIN}/idle`],
+    contribution: {
+      layer: 'supervisor:none',
+      files: [{ path: rootfsPath(`${RUNTIME_BIN}/idle`), mode: 0o755, template: 'rootfs/idle.sh.hbs', data: {} }],
+    },
+  };
+}
+
+function userEnvironment(spec: VmSpec, program: Program): Record<string, string> {
+  const user: Record<string, string> =
+    program.runAs === 'user' ? { HOME: `/home/${spec.user.name}`, USER: spec.user.name, LOGNAME: spec.user.name } : {};
+  return { ...user, ...program.environment };
+}
+
+function supervisord(spec: VmSpec, programs: Program[], runsAsRoot: boolean, base: Contribution): Supervision {
+  const entries = programs.map((program) => ({
+    name: program.name,
+    command: program.command.map(shellQuote).join(' '),
+    user: runsAsRoot && program.runAs === 'user' ? spec.user.name : undefined,
+    priority: program.priority,
+    environment: Object.entries(userEnvironment(spec, program))
+      .map(([key, value]) => `${key}="${value}"`)
+      .join(','),
+  }));
+  const files: ProjectFile[] = [
+    { path: rootfsPath(SUPERVISORD_CONF), mode: 0o644, template: 'rootfs/supervisord.conf.hbs', data: { runsAsRoot, programs: entries } },
+  ];
+  return {
+    supervisor: 'supervisord',
+    runsAsRoot,
+    command: ['supervisord', '-c', SUPERVISORD_CONF],
+    healthProbe: `supervisorctl -c ${SUPERVISORD_CONF} status >/dev/null`,
+    contribution: { ...base, files },
+  };
+}
+
+function runit(spec: VmSpec, programs: Program[], runsAsRoot: boolean, base: Contribution): Supervision {
+  const files: ProjectFile[] = programs.map((program) => ({
+    path: rootfsPath(`${RUNIT_SERVICES}/${program.name}/run`),
+    mode: 0o755,
+    template: 'rootfs/runit-run.sh.hbs',
+    data: {
+      name: program.name,
+      environment: Object.entries(userEnvironment(spec, program)).map(([key, value]) => ({ key, value })),
+      chpst: runsAsRoot && program.runAs === 'user' ? `chpst -u ${spec.user.name}:${spec.user.gid} ` : '',
+      command: program.command.map(shellQuote).join(' '),
+    },
+  }));
+  const steps = runsAsRoot
+    ? []
+    : [{
+        comment: 'runit keeps its control files in the service directories: they must be the user\'s',
+        lines: [`chown -R ${spec.user.uid}:${spec.user.gid} ${RUNIT_SERVICES}`],
+        phase: 'after-files' as const,
+      }];
+  return {
+    supervisor: 'runit',
+    runsAsRoot,
+    command: ['runsvdir', '-P', RUNIT_SERVICES],
+    healthProbe: `! sv status ${RUNIT_SERVICES}/* | grep -v '^run:'`,
+    contribution: { ...base, files, steps },
+  };
+}
+
+/** Quote a word for a POSIX shell unless it is plainly safe. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=+,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

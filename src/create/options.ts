@@ -1,0 +1,71 @@
+// The scaffolder's flags: one table that drives parsing, --help and (later) the site's CLI reference.
+import { BASE_PRESETS } from '../spec/bases.ts';
+import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../spec/types.ts';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** Placeholder shown in --help for string options. */
+  value?: string;
+  description: string;
+}
+
+const list = (values: readonly string[]) => values.join('|');
+
+export const CREATE_OPTIONS = {
+  name: { type: 'string', value: 'NAME', description: 'project name (compose project and image name); default: from the directory' },
+  base: {
+    type: 'string',
+    value: 'BASE',
+    description: `base image: ${BASE_PRESETS.map((b) => b.id).join(', ')}, or any image reference (e.g. ubuntu:22.04)`,
+  },
+  family: { type: 'string', value: list(FAMILIES), description: 'package family of a custom base image, when its name does not tell' },
+  desktop: { type: 'string', value: list(DESKTOPS), description: 'shell only, xterm on the host X server, VNC, or VNC in the browser (default: novnc)' },
+  wm: { type: 'string', value: list(WINDOW_MANAGERS), description: 'window manager for vnc/novnc (default: openbox)' },
+  supervisor: { type: 'string', value: `auto|${list(SUPERVISORS)}`, description: 'process supervision (auto: supervisord when more than one process)' },
+  service: { type: 'string', multiple: true, value: list(SERVICES), description: 'host-like services, repeatable or comma-separated' },
+  user: { type: 'string', value: 'NAME', description: 'login user (default: dev)' },
+  uid: { type: 'string', value: 'UID', description: "login user's UID (default: yours, or 1000 as root)" },
+  gid: { type: 'string', value: 'GID', description: "login user's GID (default: yours, or 1000 as root)" },
+  sudo: { type: 'boolean', description: 'passwordless sudo for the user (default: yes; --no-sudo to refuse)' },
+  persistence: { type: 'string', value: list(PERSISTENCE_MODES), description: 'what survives docker compose down (default: rootfs, the whole disk)' },
+  package: { type: 'string', multiple: true, value: 'PKG', description: 'extra OS packages, repeatable or comma-separated' },
+  port: { type: 'string', multiple: true, value: 'PORT[:CONTAINER]', description: 'extra published port, repeatable' },
+  'bind-all': { type: 'boolean', description: 'publish ports on all interfaces instead of 127.0.0.1 (reachable from the network)' },
+  'ssh-key': { type: 'string', value: 'FILE', description: 'public key to authorize for ssh (default: ~/.ssh/id_ed25519.pub or id_rsa.pub)' },
+  pin: { type: 'boolean', description: 'pin the base image to its registry digest (default: yes; --no-pin to skip)' },
+  'registry-mirror': { type: 'string', value: 'URL', description: 'registry to resolve Docker Hub digests from (env DOCKERVM_REGISTRY_MIRROR)' },
+  'dry-run': { type: 'boolean', description: 'print the files that would be written, write nothing' },
+  overwrite: { type: 'boolean', description: 'write into a non-empty directory (same-named files are replaced)' },
+  yes: { type: 'boolean', short: 'y', description: 'accept the defaults for every question not given as a flag' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  version: { type: 'boolean', short: 'v', description: 'show the version' },
+} satisfies Record<string, OptionSpec>;
+
+export type CreateOptionName = keyof typeof CREATE_OPTIONS;
+
+export function helpText(command: string, version: string): string {
+  const rows = Object.entries(CREATE_OPTIONS as Record<string, OptionSpec>).map(([name, option]) => {
+    const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.type === 'string' ? ` ${option.value}` : ''}`;
+    return `  ${flag.padEnd(36)} ${option.description}`;
+  });
+  return [
+    `${command} ${version}: scaffold a Docker container that works like a lightweight VM`,
+    '',
+    `Usage: ${command} [directory] [options]`,
+    '',
+    'Asks for anything not given as a flag (or takes the defaults with --yes), then writes a project:',
+    'Dockerfile, compose.yaml, rootfs/, README.md. Nothing is written until everything is decided.',
+    '',
+    'Options:',
+    ...rows,
+    '',
+    'Examples:',
+    `  ${command} my-vm --yes`,
+    `  ${command} lab --desktop vnc --service sshd --service cron --persistence volumes`,
+    `  ${command} tiny --base alpine --desktop shell --package curl --yes`,
+    '',
+    'Exit codes: 0 done, 1 error, 130 cancelled.',
+  ].join('\n');
+}

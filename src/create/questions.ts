@@ -1,0 +1,121 @@
+// The questions, as @inquirer/prompts configurations. Each validate() is the same check the flag path
+// runs (src/spec/validate.ts), so a prompt never accepts what the flag would refuse.
+import { BASE_PRESETS, DEFAULT_BASE } from '../spec/bases.ts';
+import { resolveBase } from '../spec/normalize.ts';
+import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../spec/types.ts';
+import { FAMILIES } from '../spec/types.ts';
+import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort } from '../spec/validate.ts';
+
+type Validate = (value: string) => true | string;
+const validator = (check: (value: string) => string | undefined): Validate => (value) => check(value.trim()) ?? true;
+
+export const CUSTOM_BASE = 'custom';
+
+export const questions = {
+  directory: (initial: string) => ({
+    message: 'Where should the project go?',
+    default: initial,
+    validate: (value: string) => (value.trim() ? true : 'give a directory'),
+  }),
+  name: (initial: string | undefined) => ({
+    message: 'Project name (compose project and image name)',
+    ...(initial ? { default: initial } : {}),
+    validate: validator(checkProjectName),
+  }),
+  base: () => ({
+    message: 'Base image',
+    default: DEFAULT_BASE.id,
+    choices: [
+      ...BASE_PRESETS.map((preset) => ({ name: preset.label, value: preset.id, description: preset.reference })),
+      { name: 'Another image (any reference)', value: CUSTOM_BASE },
+    ],
+  }),
+  customBase: () => ({
+    message: 'Image reference (e.g. ghcr.io/owner/image:tag)',
+    validate: (value: string) => {
+      // The family is asked next when the name does not tell it; only the reference is checked here.
+      const resolved = resolveBase(value.trim(), 'debian');
+      return typeof resolved === 'string' ? resolved : true;
+    },
+  }),
+  family: () => ({
+    message: 'Which package manager does that image use?',
+    choices: FAMILIES.map((family) => ({ name: family, value: family })),
+  }),
+  desktop: (family: Family) => ({
+    message: 'Desktop',
+    default: (family === 'busybox' ? 'shell' : 'novnc') as Desktop,
+    choices: [
+      { name: 'Desktop in the browser (noVNC)', value: 'novnc' as Desktop, disabled: family === 'busybox' },
+      { name: 'VNC desktop (for a VNC client)', value: 'vnc' as Desktop, disabled: family === 'busybox' },
+      { name: 'xterm on my own X server (DISPLAY)', value: 'xterm' as Desktop, disabled: family === 'busybox' },
+      { name: 'Shell only', value: 'shell' as Desktop },
+    ],
+  }),
+  windowManager: () => ({
+    message: 'Window manager',
+    default: 'openbox' as WindowManager,
+    choices: [
+      { name: 'Openbox (frames, right-click menu)', value: 'openbox' as WindowManager },
+      { name: 'None', value: 'none' as WindowManager },
+    ],
+  }),
+  services: () => ({
+    message: 'Services (space to select)',
+    choices: [
+      { name: 'sshd: log in with your SSH key', value: 'sshd' as Service },
+      { name: 'cron: scheduled jobs', value: 'cron' as Service },
+      { name: 'syslog: /var/log/messages', value: 'syslog' as Service },
+    ],
+  }),
+  supervisor: () => ({
+    message: 'Process supervision',
+    default: 'auto' as Supervisor | 'auto',
+    choices: [
+      { name: 'Automatic (supervisord when more than one process)', value: 'auto' as const },
+      { name: 'supervisord', value: 'supervisord' as const },
+      { name: 'runit', value: 'runit' as const },
+      { name: 'None (tini alone; one process at most)', value: 'none' as const },
+    ],
+  }),
+  userName: (initial: string) => ({ message: 'Login user', default: initial, validate: validator(checkUserName) }),
+  uid: (initial: string) => ({ message: 'UID', default: initial, validate: validator((v) => checkId('UID', v)) }),
+  gid: (initial: string) => ({ message: 'GID', default: initial, validate: validator((v) => checkId('GID', v)) }),
+  sudo: () => ({ message: 'Passwordless sudo for that user?', default: true }),
+  persistence: () => ({
+    message: 'What should survive `docker compose down`?',
+    default: 'rootfs' as Persistence,
+    choices: [
+      { name: 'The whole system disk, like a VM (rootfs; Engine 26+)', value: 'rootfs' as Persistence },
+      { name: 'Each system directory as a volume (any engine)', value: 'volumes' as Persistence },
+      { name: 'Home directories only', value: 'home' as Persistence },
+      { name: 'Nothing (ephemeral)', value: 'none' as Persistence },
+    ],
+  }),
+  packages: (family: Family) => ({
+    message: 'Extra packages (space-separated, empty for none)',
+    default: '',
+    validate: (value: string) => {
+      for (const name of splitWords(value)) {
+        const problem = checkPackageName(family, name);
+        if (problem) return problem;
+      }
+      return true;
+    },
+  }),
+  ports: () => ({
+    message: 'Extra ports to publish on 127.0.0.1 (e.g. 8080 or 8080:80; empty for none)',
+    default: '',
+    validate: (value: string) => {
+      for (const word of splitWords(value)) {
+        const parsed = parsePort(word);
+        if (typeof parsed === 'string') return parsed;
+      }
+      return true;
+    },
+  }),
+};
+
+export function splitWords(value: string): string[] {
+  return value.split(/[\s,]+/).filter(Boolean);
+}

@@ -1,0 +1,68 @@
+// spec → every file of the project, in memory. Pure: nothing is written here (see write.ts).
+import { generate } from '../../generators/index.ts';
+import type { VmSpec } from '../spec/types.ts';
+import { renderCompose } from './compose.ts';
+import { renderDockerfile } from './dockerfile.ts';
+import { renderReadme } from './readme.ts';
+import { templateRenderer, type TemplateSources } from './templates.ts';
+
+export interface FileEntry {
+  content: string;
+  mode: number;
+  /** Owner to give the file when writing as root (the VM user must be able to read its secrets). */
+  owner?: { uid: number; gid: number };
+}
+
+/** Project files by POSIX path relative to the project root. */
+export type FileMap = Map<string, FileEntry>;
+
+export interface RenderInputs {
+  templates: TemplateSources;
+  /** Secret values by name (vnc_password); made by the caller, so rendering stays deterministic. */
+  secrets: Record<string, string>;
+}
+
+const GITIGNORE = `# Secrets never go into git (or into the image: they are compose secrets).
+secrets/
+`;
+
+const DOCKERIGNORE = `# Only rootfs/ is copied into the image; keep everything else out of the build context.
+*
+!rootfs/
+`;
+
+export function renderProject(spec: VmSpec, inputs: RenderInputs): FileMap {
+  const render = templateRenderer(inputs.templates);
+  const generated = generate(spec);
+  const files: FileMap = new Map();
+  const add = (path: string, content: string, mode = 0o644, owner?: FileEntry['owner']) => {
+    if (files.has(path)) throw new Error(`two layers write ${path}`);
+    files.set(path, { content, mode, ...(owner ? { owner } : {}) });
+  };
+
+  add('Dockerfile', renderDockerfile(spec, generated, render));
+  add('compose.yaml', renderCompose(spec, generated));
+  add('README.md', renderReadme(spec, generated, render));
+  add('.gitignore', GITIGNORE);
+  add('.dockerignore', DOCKERIGNORE);
+  add('.env', envFile(spec));
+  for (const contribution of generated.contributions) {
+    for (const file of contribution.files ?? []) {
+      add(file.path, 'content' in file ? file.content : render(file.template, file.data), file.mode);
+    }
+  }
+  for (const name of new Set(generated.contributions.flatMap((c) => c.secrets ?? []))) {
+    const value = inputs.secrets[name];
+    if (value === undefined) throw new Error(`no value for secret ${name}`);
+    // A file secret is bind-mounted as it is: only its owner, the VM user, may read it.
+    add(`secrets/${name}`, `${value}\n`, 0o600, { uid: spec.user.uid, gid: spec.user.gid });
+  }
+  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function envFile(spec: VmSpec): string {
+  const lines = ['# Read by docker compose; change and run `docker compose up -d` again.'];
+  if (spec.desktop === 'vnc' || spec.desktop === 'novnc') lines.push('VNC_GEOMETRY=1280x800');
+  if (spec.desktop === 'xterm') lines.push('# DISPLAY is taken from your environment; set it here to override.');
+  return `${lines.join('\n')}\n`;
+}

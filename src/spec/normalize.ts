@@ -1,0 +1,129 @@
+// Complete answers → a validated VmSpec, or one CLIError naming every problem found. Pure.
+import { basename, resolve } from 'node:path';
+import { parseReference } from '../registry/reference.ts';
+import { BASE_PRESETS, familyOfRepository, INIT_SOURCE_REFERENCE } from './bases.ts';
+import { CLIError } from './errors.ts';
+import type { Answers } from './answers.ts';
+import type { BaseImage, Desktop, PublishedPort, Service, VmSpec, WindowManager } from './types.ts';
+import {
+  checkId,
+  checkPackageName,
+  checkProjectName,
+  checkUserName,
+  parsePort,
+  projectNameFromDirectory,
+} from './validate.ts';
+
+/** Ports the desktop and services publish; host port = container port unless noted. */
+const SERVICE_PORTS: Record<string, PublishedPort> = {
+  vnc: { host: 5901, container: 5901, purpose: 'VNC (desktop for a VNC client)' },
+  novnc: { host: 6080, container: 6080, purpose: 'noVNC (desktop in the browser)' },
+  sshd: { host: 2222, container: 22, purpose: 'SSH' },
+};
+
+export function resolveBase(base: string, family: Answers['family']): BaseImage | string {
+  const preset = BASE_PRESETS.find((p) => p.id === base);
+  if (preset) return { reference: preset.reference, family: family ?? preset.family };
+  let parsed;
+  try {
+    parsed = parseReference(base);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (parsed.digest) {
+    return `base "${base}" already has a digest: give the tag (e.g. ${parsed.familiar.split('@')[0]}); the digest is resolved and pinned for you`;
+  }
+  const detected = familyOfRepository(parsed.path);
+  const chosen = family ?? detected;
+  if (!chosen) {
+    return `cannot tell which package manager "${base}" uses: add --family debian|fedora|alpine|busybox`;
+  }
+  return { reference: base.trim(), family: chosen };
+}
+
+function defaultDesktop(base: BaseImage): Desktop {
+  return base.family === 'busybox' ? 'shell' : 'novnc';
+}
+
+function defaultWindowManager(desktop: Desktop): WindowManager {
+  return desktop === 'vnc' || desktop === 'novnc' ? 'openbox' : 'none';
+}
+
+export function normalizeAnswers(answers: Answers, generatorVersion: string): VmSpec {
+  const problems: string[] = [];
+  const note = (problem: string | undefined) => {
+    if (problem) problems.push(problem);
+  };
+
+  const directoryName = basename(resolve(answers.directory));
+  const name = answers.name ?? projectNameFromDirectory(directoryName);
+  if (name === undefined) {
+    problems.push(`cannot make a project name out of directory "${directoryName}": add --name (lowercase letters, digits, "-")`);
+  } else {
+    note(checkProjectName(name));
+  }
+
+  const baseOrProblem = resolveBase(answers.base, answers.family);
+  const base: BaseImage = typeof baseOrProblem === 'string' ? { reference: answers.base, family: 'debian' } : baseOrProblem;
+  if (typeof baseOrProblem === 'string') problems.push(baseOrProblem);
+  const busybox = base.family === 'busybox';
+
+  const desktop = answers.desktop ?? defaultDesktop(base);
+  const windowManager = answers.windowManager ?? defaultWindowManager(desktop);
+  if (busybox && desktop !== 'shell') problems.push(`busybox has no packages for a desktop: use --desktop shell or another base`);
+  if (windowManager !== 'none' && desktop !== 'vnc' && desktop !== 'novnc') {
+    problems.push(`a window manager needs the vnc or novnc desktop (the xterm desktop uses the host's window manager)`);
+  }
+  if (busybox && answers.services.length > 0) problems.push(`busybox cannot run ${answers.services.join(', ')}: choose another base`);
+
+  const sudo = answers.sudo ?? !busybox;
+  if (busybox && sudo) problems.push('busybox has no sudo: use --no-sudo or another base');
+
+  note(checkUserName(answers.userName));
+  note(checkId('UID', answers.uid));
+  note(checkId('GID', answers.gid));
+  for (const pkg of answers.packages) note(checkPackageName(base.family, pkg));
+
+  const services = [...new Set(answers.services)].sort() as Service[];
+  const ports = publishedPorts(desktop, services, answers.ports, problems);
+
+  if (problems.length > 0) throw new CLIError(problems.join('\n'));
+  const initSource = busybox ? { reference: INIT_SOURCE_REFERENCE, family: 'debian' as const } : undefined;
+  return {
+    name: name!,
+    base,
+    ...(initSource ? { initSource } : {}),
+    desktop,
+    windowManager,
+    supervisor: answers.supervisor,
+    services,
+    user: { name: answers.userName, uid: Number(answers.uid), gid: Number(answers.gid), sudo },
+    persistence: answers.persistence,
+    packages: [...new Set(answers.packages)],
+    ports,
+    bindAddress: answers.bindAll ? '0.0.0.0' : '127.0.0.1',
+    ...(answers.sshPublicKey ? { sshPublicKey: answers.sshPublicKey.trim() } : {}),
+    generatorVersion,
+  };
+}
+
+function publishedPorts(desktop: Desktop, services: Service[], extra: string[], problems: string[]): PublishedPort[] {
+  const ports: PublishedPort[] = [];
+  if (desktop === 'vnc' || desktop === 'novnc') ports.push(SERVICE_PORTS.vnc!);
+  if (desktop === 'novnc') ports.push(SERVICE_PORTS.novnc!);
+  if (services.includes('sshd')) ports.push(SERVICE_PORTS.sshd!);
+  for (const text of extra) {
+    const parsed = parsePort(text);
+    if (typeof parsed === 'string') {
+      problems.push(parsed);
+      continue;
+    }
+    const clash = ports.find((p) => p.host === parsed.host || p.container === parsed.container);
+    if (clash) {
+      problems.push(`port "${text}" is already published for ${clash.purpose} (${clash.host}:${clash.container})`);
+      continue;
+    }
+    ports.push({ ...parsed, purpose: 'your service' });
+  }
+  return ports;
+}

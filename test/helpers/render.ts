@@ -1,0 +1,31 @@
+// Renders a project from CLI flags exactly as the CLI does, minus the network and the random password.
+import { collectAnswers, type Prompter } from '../../src/create/ask.ts';
+import { getContext } from '../../src/create/context.ts';
+import { renderProject, type FileMap } from '../../src/render/project.ts';
+import { loadTemplates } from '../../src/render/templates.ts';
+import { normalizeAnswers } from '../../src/spec/normalize.ts';
+import type { VmSpec } from '../../src/spec/types.ts';
+import { VERSION } from '../../src/version.ts';
+
+export const GOLDEN_PASSWORD = 'golden00';
+export const GOLDEN_UNPINNED = 'example project; create-dockervm pins the base image of yours';
+
+export const noPrompts: Prompter = {
+  input: () => Promise.reject(new Error('unexpected prompt')),
+  select: () => Promise.reject(new Error('unexpected prompt')),
+  confirm: () => Promise.reject(new Error('unexpected prompt')),
+  checkbox: () => Promise.reject(new Error('unexpected prompt')),
+};
+
+const templates = loadTemplates();
+
+export async function specFromArgs(directory: string, args: string[]): Promise<VmSpec> {
+  const context = getContext([directory, '--yes', ...args], { HOME: '/nonexistent' }, false, '/work');
+  const spec = normalizeAnswers(await collectAnswers(context, noPrompts), VERSION);
+  const unpinned = (image: VmSpec['base']) => ({ ...image, unpinnedReason: GOLDEN_UNPINNED });
+  return { ...spec, base: unpinned(spec.base), ...(spec.initSource ? { initSource: unpinned(spec.initSource) } : {}) };
+}
+
+export async function renderFromArgs(directory: string, args: string[]): Promise<FileMap> {
+  return renderProject(await specFromArgs(directory, args), { templates, secrets: { vnc_password: GOLDEN_PASSWORD } });
+}

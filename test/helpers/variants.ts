@@ -1,0 +1,40 @@
+// The projects we prove: each golden under examples/golden/<name> is made from these flags, and the
+// e2e suite scaffolds the same flags with the real CLI.
+export interface Variant {
+  name: string;
+  args: string[];
+  /** Built and run on the engine (bases the local registry mirror serves). */
+  engine: boolean;
+}
+
+const fixedUser = ['--uid', '1000', '--gid', '1000'];
+
+export const VARIANTS: Variant[] = [
+  { name: 'default', args: [...fixedUser], engine: true },
+  { name: 'shell-debian', args: ['--desktop', 'shell', ...fixedUser], engine: true },
+  { name: 'xterm-ubuntu', args: ['--base', 'ubuntu', '--desktop', 'xterm', '--persistence', 'home', ...fixedUser], engine: false },
+  { name: 'xterm-debian', args: ['--desktop', 'xterm', '--persistence', 'none', ...fixedUser], engine: true },
+  {
+    name: 'vnc-debian-supervisord',
+    args: ['--desktop', 'vnc', '--wm', 'none', '--supervisor', 'supervisord', '--persistence', 'volumes', ...fixedUser],
+    engine: true,
+  },
+  {
+    name: 'novnc-openbox-sshd-cron',
+    args: ['--desktop', 'novnc', '--wm', 'openbox', '--service', 'sshd', '--service', 'cron', ...fixedUser],
+    engine: true,
+  },
+  {
+    name: 'runit-trixie',
+    args: ['--base', 'debian-trixie', '--desktop', 'vnc', '--supervisor', 'runit', '--service', 'syslog', '--persistence', 'none', ...fixedUser],
+    engine: true,
+  },
+  { name: 'alpine-novnc', args: ['--base', 'alpine', '--desktop', 'novnc', '--service', 'sshd', '--persistence', 'home', ...fixedUser], engine: false },
+  { name: 'fedora-vnc', args: ['--base', 'fedora', '--desktop', 'vnc', '--service', 'cron,syslog', '--persistence', 'volumes', ...fixedUser], engine: false },
+  { name: 'busybox-shell', args: ['--base', 'busybox', '--persistence', 'none', ...fixedUser], engine: true },
+  {
+    name: 'custom-packages-ports',
+    args: ['--desktop', 'shell', '--package', 'curl,git', '--port', '8080', '--port', '9000:90', '--sudo', '--user', 'alice', '--uid', '1500', '--gid', '1500'],
+    engine: false,
+  },
+];

@@ -1,0 +1,54 @@
+// The goldens pass the tools users and CI run on them: shellcheck on every script, and the real
+// `docker compose config -q` (the Compose spec's own validation).
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GOLDEN_PASSWORD } from '../helpers/render.ts';
+import { hasTool, run } from '../helpers/tools.ts';
+import { VARIANTS } from '../helpers/variants.ts';
+
+const GOLDEN_ROOT = join(import.meta.dirname, '../../examples/golden');
+const haveShellcheck = hasTool('shellcheck');
+const haveCompose = hasTool('docker', ['compose', 'version']);
+
+function scripts(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current)) {
+      const path = join(current, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (readFileSync(path, 'utf8').startsWith('#!/bin/sh')) found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'dockervm-golden-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe.each(VARIANTS)('golden $name', ({ name }) => {
+  const dir = join(GOLDEN_ROOT, name);
+
+  it.runIf(haveShellcheck)('every shell script passes shellcheck', () => {
+    const files = scripts(dir);
+    expect(files.length).toBeGreaterThan(0);
+    const result = run('shellcheck', ['--shell=sh', '--severity=style', ...files]);
+    expect(result.stdout + result.stderr, files.map((f) => relative(dir, f)).join(' ')).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it.runIf(haveCompose)('compose.yaml passes `docker compose config -q`', () => {
+    // A copy with the git-ignored secret in place, as a freshly created project has it.
+    const project = join(scratch, name);
+    cpSync(dir, project, { recursive: true });
+    if (readFileSync(join(project, 'compose.yaml'), 'utf8').includes('vnc_password')) {
+      mkdirSync(join(project, 'secrets'), { recursive: true });
+      writeFileSync(join(project, 'secrets/vnc_password'), `${GOLDEN_PASSWORD}\n`, { mode: 0o600 });
+    }
+    const result = run('docker', ['compose', 'config', '-q'], { cwd: project, env: { ...process.env, DISPLAY: ':0' } });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
