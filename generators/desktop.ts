@@ -121,11 +121,11 @@ function vncDesktop(spec: VmSpec): Contribution {
 /** noVNC's web client from Debian's package, without the nodejs it depends on for its build tools. */
 function noVncFiles(): string[] {
   return [
-    'cd /tmp',
+    // RUN's working directory is / here: the .deb lands there and is removed in the same layer.
     'apt-get download --quiet novnc',
-    'dpkg-deb --extract novnc_*.deb /tmp/novnc',
+    'dpkg-deb --extract /novnc_*.deb /tmp/novnc',
     'mkdir -p /usr/share/novnc',
     'cp -a /tmp/novnc/usr/share/novnc/. /usr/share/novnc/',
-    'rm -rf /tmp/novnc novnc_*.deb',
+    'rm -rf /tmp/novnc /novnc_*.deb',
   ];
 }
