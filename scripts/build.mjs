@@ -11,7 +11,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const version = /VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src/version.ts'), 'utf8'))[1];
 
 const packages = [
-  { name: 'create-dockervm', entry: 'src/create/cli.ts', templates: true },
+  { name: 'create-dockervm', entry: 'src/create/bin.ts', templates: true },
 ];
 
 for (const pkg of packages) {

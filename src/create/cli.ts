@@ -1,5 +1,5 @@
-// Entry of the create-dockervm bundle: wires the real prompts and process, maps errors to exit codes.
-// The only place that calls process.exit.
+// The scaffolder on a real terminal: wires the real prompts and process, maps errors to exit codes.
+// Shared by the create-dockervm bin and `dockervm new`.
 import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { CancelledError, CLIError } from '../spec/errors.ts';
 import type { Prompter } from './ask.ts';
@@ -39,10 +39,4 @@ export async function main(argv = process.argv.slice(2), command = 'create-docke
   } finally {
     process.off('SIGINT', onInterrupt);
   }
-}
-
-if (process.env.DOCKERVM_NO_AUTORUN !== '1') {
-  main().then((code) => {
-    process.exitCode = code;
-  });
 }

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatTty, lintCompose, lintDockerfile } from '../../src/lint/index.ts';
 import { GOLDEN_PASSWORD } from '../helpers/render.ts';
 import { hasTool, run } from '../helpers/tools.ts';
 import { VARIANTS } from '../helpers/variants.ts';
@@ -37,6 +38,14 @@ describe.each(VARIANTS)('golden $name', ({ name }) => {
     const result = run('shellcheck', ['--shell=sh', '--severity=style', ...files]);
     expect(result.stdout + result.stderr, files.map((f) => relative(dir, f)).join(' ')).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('the built-in lint finds nothing in the Dockerfile and compose.yaml', () => {
+    const findings = [
+      ...lintDockerfile(readFileSync(join(dir, 'Dockerfile'), 'utf8'), { file: `${name}/Dockerfile` }),
+      ...lintCompose(readFileSync(join(dir, 'compose.yaml'), 'utf8'), { file: `${name}/compose.yaml` }),
+    ];
+    expect(formatTty(findings, { color: false })).toBe('');
   });
 
   it.runIf(haveCompose)('compose.yaml passes `docker compose config -q`', () => {

@@ -1,0 +1,4 @@
+// Entry of the create-dockervm bundle.
+import { main } from './cli.ts';
+
+process.exitCode = await main();
