@@ -29,7 +29,7 @@ export async function pinImage(image: BaseImage, options: PinOptions, messages: 
     return { ...image, digest };
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
-    messages.warn(`${image.reference} is not pinned: ${error.message}. Run \`npx dockervm pin\` later.`);
+    messages.warn(`not pinned: ${error.message}. The Dockerfile uses the tag; run \`npx dockervm pin\` later.`);
     return { ...image, unpinnedReason: `${error.kind} when resolving at creation` };
   }
 }

@@ -81,7 +81,7 @@ function parsePortNumber(text: string): number | undefined {
 export function parsePort(text: string): PortMapping | string {
   const parts = text.trim().split(':');
   if (parts.length > 2) {
-    return `port "${text}": use PORT or HOST:CONTAINER (the host address is chosen with --bind)`;
+    return `port "${text}": use PORT or HOST:CONTAINER (ports go on 127.0.0.1, or on every interface with --bind-all)`;
   }
   const numbers = parts.map(parsePortNumber);
   if (numbers.some((n) => n === undefined)) return `port "${text}": ports are whole numbers from 1 to 65535`;

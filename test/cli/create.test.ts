@@ -1,5 +1,6 @@
 // The built bin, spawned non-interactively in temp directories: what a user sees and what lands on disk.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listDir, requireBuilt, runCreateBin, tempDir } from '../helpers/cli.ts';
@@ -68,7 +69,7 @@ describe('create-dockervm --yes', () => {
     const cwd = fresh();
     const result = runCreateBin(['offline', '--yes'], { cwd, env: { DOCKERVM_REGISTRY_MIRROR: 'http://127.0.0.1:9', DOCKERVM_PIN_TIMEOUT_MS: '3000' } });
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/warning: debian:bookworm-slim is not pinned: .*/);
+    expect(result.stderr).toMatch(/warning: not pinned: debian:bookworm-slim: .*run `npx dockervm pin` later/);
     const dockerfile = readFileSync(join(cwd, 'offline/Dockerfile'), 'utf8');
     expect(dockerfile).toContain('FROM debian:bookworm-slim\n');
     expect(dockerfile).toContain('# NOT PINNED (offline when resolving at creation)');
@@ -132,6 +133,25 @@ describe('bad input: one clear line, exit 1, nothing created', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('is not empty: choose another directory, or add --overwrite');
     expect(listDir(join(cwd, 'taken'))).toEqual(['file']);
+  });
+
+  it('a read-only target', () => {
+    const cwd = fresh();
+    const readOnly = join(cwd, 'ro');
+    mkdirSync(readOnly);
+    const root = process.getuid?.() === 0;
+    // root ignores permission bits: as root the location is a read-only tmpfs mount.
+    if (root) expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly]).status).toBe(0);
+    else chmodSync(readOnly, 0o555);
+    try {
+      const result = runCreateBin(['ro/vm', '--yes', '--no-pin'], { cwd });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^create-dockervm: cannot write .*ro.*: (read-only file system|permission denied)\n$/);
+      expect(listDir(readOnly)).toEqual([]);
+    } finally {
+      if (root) spawnSync('umount', [readOnly]);
+      else chmodSync(readOnly, 0o755);
+    }
   });
 
   it('no terminal and no --yes', () => {

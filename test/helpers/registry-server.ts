@@ -198,3 +198,56 @@ function makeServer(child: ChildProcess, dir: string, port: number): RegistrySer
     },
   };
 }
+
+/** The four media types of one image format. */
+export interface ImageMediaTypes {
+  index: string;
+  manifest: string;
+  config: string;
+  layer: string;
+}
+
+export const OCI_TYPES: ImageMediaTypes = {
+  index: 'application/vnd.oci.image.index.v1+json',
+  manifest: 'application/vnd.oci.image.manifest.v1+json',
+  config: 'application/vnd.oci.image.config.v1+json',
+  layer: 'application/vnd.oci.image.layer.v1.tar',
+};
+
+export const DOCKER_TYPES: ImageMediaTypes = {
+  index: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  config: 'application/vnd.docker.container.image.v1+json',
+  layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
+
+/** Pushes a one-layer image for `arch`, tagged `<arch>-only`; the manifest uses unusual whitespace on purpose. */
+export async function pushPlatformImage(registry: RegistryServer, repo: string, arch: string, types: ImageMediaTypes) {
+  const config = await registry.pushBlob(repo, JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+  const layer = await registry.pushBlob(repo, new Uint8Array([1, 2, 3, arch.length]));
+  const manifest = JSON.stringify(
+    {
+      schemaVersion: 2,
+      mediaType: types.manifest,
+      config: { mediaType: types.config, digest: config.digest, size: config.size },
+      layers: [{ mediaType: types.layer, digest: layer.digest, size: layer.size }],
+    },
+    null,
+    3, // The digest must be of these exact bytes, not of re-serialized JSON.
+  );
+  await registry.pushManifest(repo, `${arch}-only`, types.manifest, manifest);
+  return { digest: sha256Digest(manifest), size: Buffer.byteLength(manifest), platform: { architecture: arch, os: 'linux' } };
+}
+
+/** Pushes an amd64 + arm64 image and an index over both as `repo:tag`; returns the three digests. */
+export async function pushMultiArch(registry: RegistryServer, repo: string, tag: string, types: ImageMediaTypes) {
+  const amd64 = await pushPlatformImage(registry, repo, 'amd64', types);
+  const arm64 = await pushPlatformImage(registry, repo, 'arm64', types);
+  const index = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: types.index,
+    manifests: [amd64, arm64].map((m) => ({ mediaType: types.manifest, ...m })),
+  });
+  await registry.pushManifest(repo, tag, types.index, index);
+  return { index: sha256Digest(index), amd64: amd64.digest, arm64: arm64.digest };
+}

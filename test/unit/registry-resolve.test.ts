@@ -12,8 +12,11 @@ import {
   type ResolveOptions,
 } from '../../src/registry/resolve.ts';
 import {
+  DOCKER_TYPES,
   findRegistryBinary,
   freePort,
+  OCI_TYPES,
+  pushMultiArch,
   sha256Digest,
   startRegistry,
   type RegistryServer,
@@ -39,46 +42,13 @@ describe.skipIf(skipReal)('resolveIndexDigest against a real registry', () => {
   let registry: RegistryServer;
   const digests: Record<string, string> = {};
 
-  async function pushImage(repo: string, arch: string, manifestType: string, configType: string, layerType: string) {
-    const config = await registry.pushBlob(repo, JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-    const layer = await registry.pushBlob(repo, new Uint8Array([1, 2, 3, arch.length]));
-    const manifest = JSON.stringify(
-      {
-        schemaVersion: 2,
-        mediaType: manifestType,
-        config: { mediaType: configType, digest: config.digest, size: config.size },
-        layers: [{ mediaType: layerType, digest: layer.digest, size: layer.size }],
-      },
-      null,
-      3, // Unusual whitespace: the digest must be of these exact bytes, not of re-serialized JSON.
-    );
-    const pushed = await registry.pushManifest(repo, `${arch}-only`, manifestType, manifest);
-    expect(pushed.digest).toBe(sha256Digest(manifest));
-    return { digest: sha256Digest(manifest), size: Buffer.byteLength(manifest), platform: { architecture: arch, os: 'linux' } };
-  }
-
-  async function pushMulti(repo: string, tag: string, indexType: string, manifestType: string, configType: string, layerType: string) {
-    const amd64 = await pushImage(repo, 'amd64', manifestType, configType, layerType);
-    const arm64 = await pushImage(repo, 'arm64', manifestType, configType, layerType);
-    const index = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: indexType,
-      manifests: [amd64, arm64].map((m) => ({ mediaType: manifestType, ...m })),
-    });
-    await registry.pushManifest(repo, tag, indexType, index);
-    return { index: sha256Digest(index), amd64: amd64.digest, arm64: arm64.digest };
-  }
-
   beforeAll(async () => {
     registry = await startRegistry();
-    const oci = await pushMulti('library/testimg', 'multi', MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST,
-      'application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.layer.v1.tar');
+    const oci = await pushMultiArch(registry, 'library/testimg', 'multi', OCI_TYPES);
     Object.assign(digests, { ociIndex: oci.index, amd64: oci.amd64, arm64: oci.arm64 });
-    const docker = await pushMulti('library/dockerimg', 'multi', MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_DOCKER_MANIFEST,
-      'application/vnd.docker.container.image.v1+json', 'application/vnd.docker.image.rootfs.diff.tar.gzip');
+    const docker = await pushMultiArch(registry, 'library/dockerimg', 'multi', DOCKER_TYPES);
     digests.dockerList = docker.index;
-    const slim = await pushMulti('library/debian', 'bookworm-slim', MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST,
-      'application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.layer.v1.tar');
+    const slim = await pushMultiArch(registry, 'library/debian', 'bookworm-slim', OCI_TYPES);
     digests.debian = slim.index;
   }, 30_000);
 

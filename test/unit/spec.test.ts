@@ -1,0 +1,98 @@
+// Answers → VmSpec: defaults, derived values and every refusal, without any I/O.
+import { describe, expect, it } from 'vitest';
+import type { Answers } from '../../src/spec/answers.ts';
+import { defaultAnswers } from '../../src/spec/defaults.ts';
+import { normalizeAnswers } from '../../src/spec/normalize.ts';
+import { checkPackageName, parsePort, projectNameFromDirectory } from '../../src/spec/validate.ts';
+
+const answers = (overrides: Partial<Answers> = {}): Answers => ({
+  ...defaultAnswers('my-vm', { uid: 1000, gid: 1000, userName: 'me' }),
+  ...overrides,
+});
+
+describe('defaults', () => {
+  it('a noVNC desktop with openbox on Debian, the whole disk persisted, on 127.0.0.1', () => {
+    const spec = normalizeAnswers(answers(), '1.0.0');
+    expect(spec).toMatchObject({
+      name: 'my-vm',
+      base: { reference: 'debian:bookworm-slim', family: 'debian' },
+      desktop: 'novnc',
+      windowManager: 'openbox',
+      supervisor: 'auto',
+      user: { name: 'dev', uid: 1000, gid: 1000, sudo: true },
+      persistence: 'rootfs',
+      bindAddress: '127.0.0.1',
+    });
+    expect(spec.ports.map((p) => `${p.host}:${p.container}`)).toEqual(['5901:5901', '6080:6080']);
+  });
+
+  it('root on the host gives UID/GID 1000, never 0', () => {
+    expect(defaultAnswers('x', { uid: 0, gid: 0, userName: 'root' })).toMatchObject({ uid: '1000', gid: '1000' });
+  });
+
+  it('busybox defaults to a shell without sudo and borrows tini from the Debian image', () => {
+    const spec = normalizeAnswers(answers({ base: 'busybox' }), '1.0.0');
+    expect(spec).toMatchObject({ desktop: 'shell', windowManager: 'none', user: { sudo: false } });
+    expect(spec.initSource?.reference).toBe('debian:bookworm-slim');
+  });
+
+  it('a custom reference takes its family from the repository name or --family', () => {
+    expect(normalizeAnswers(answers({ base: 'registry.example/team/ubuntu:24.04' }), '1').base.family).toBe('debian');
+    expect(normalizeAnswers(answers({ base: 'ghcr.io/acme/os:1', family: 'alpine', desktop: 'shell' }), '1').base.family).toBe('alpine');
+  });
+});
+
+describe('refusals name every problem at once', () => {
+  it('collects several problems into one error', () => {
+    expect(() => normalizeAnswers(answers({ userName: 'root', uid: 'x', ports: ['0'] }), '1')).toThrow(
+      /reserved[\s\S]*UID "x" is not a whole number[\s\S]*1 to 65535/,
+    );
+  });
+  it.each([
+    ['a digest in the base', { base: 'debian@sha256:' + 'a'.repeat(64) }, /already has a digest/],
+    ['a window manager without VNC', { desktop: 'xterm' as const, windowManager: 'openbox' as const }, /window manager needs the vnc or novnc desktop/],
+    ['services on busybox', { base: 'busybox', services: ['sshd' as const] }, /busybox cannot run sshd/],
+    ['sudo on busybox', { base: 'busybox', sudo: true }, /busybox has no sudo/],
+    ['an underivable name', { directory: '___' }, /cannot make a project name/],
+    ['a clash with sshd', { services: ['sshd' as const], ports: ['2222'] }, /already published for SSH/],
+  ])('%s', (_title, overrides, message) => {
+    expect(() => normalizeAnswers(answers(overrides as Partial<Answers>), '1')).toThrow(message);
+  });
+});
+
+describe('validators', () => {
+  it.each([
+    ['My VM', 'my-vm'],
+    ['lab_01', 'lab_01'],
+    ['--x--', 'x'],
+    ['Ünïcode', 'n-code'],
+    ['___', undefined],
+  ])('project name from directory %j → %j', (dir, name) => {
+    expect(projectNameFromDirectory(dir)).toBe(name);
+  });
+
+  it.each([
+    ['debian', 'curl', true],
+    ['debian', 'g++', true],
+    ['debian', 'curl=7.88.1-10+deb12u5', true],
+    ['debian', 'Curl', false],
+    ['debian', 'curl;reboot', false],
+    ['debian', '$(id)', false],
+    ['debian', '-y', false],
+    ['alpine', 'py3-pip', true],
+    ['fedora', 'NetworkManager', true],
+    ['busybox', 'anything', false],
+  ] as const)('%s package %j valid: %s', (family, name, valid) => {
+    expect(checkPackageName(family, name) === undefined).toBe(valid);
+  });
+
+  it.each([
+    ['8080', { host: 8080, container: 8080 }],
+    ['8080:80', { host: 8080, container: 80 }],
+    ['0', 'port "0": ports are whole numbers from 1 to 65535'],
+    ['1.2.3.4:80:80', 'port "1.2.3.4:80:80": use PORT or HOST:CONTAINER (ports go on 127.0.0.1, or on every interface with --bind-all)'],
+    ['http', 'port "http": ports are whole numbers from 1 to 65535'],
+  ])('port %j', (text, expected) => {
+    expect(parsePort(text)).toEqual(expected);
+  });
+});
