@@ -2,17 +2,41 @@
 // `npm create dockervm` installs a single small package) and a copy of templates/.
 // `--then-run <bin> [args]` runs the built bin afterwards in the caller's directory (npm run create).
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import Handlebars from 'handlebars';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const version = /VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src/version.ts'), 'utf8'))[1];
 
 const packages = [
-  { name: 'create-dockervm', entry: 'src/create/bin.ts', templates: true },
+  { name: 'create-dockervm', entry: 'src/create/bin.ts' },
 ];
+
+/** Every template under templates/, precompiled with the options src/render/templates.ts compiles with. */
+function precompiledTemplatesModule() {
+  const dir = join(root, 'templates');
+  const entries = [];
+  const walk = (current) => {
+    for (const name of readdirSync(current).sort()) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else entries.push([relative(dir, path), Handlebars.precompile(readFileSync(path, 'utf8'), { noEscape: true, strict: true })]);
+    }
+  };
+  walk(dir);
+  return `export default {\n${entries.map(([name, spec]) => `  ${JSON.stringify(name)}: ${spec},`).join('\n')}\n};\n`;
+}
+
+const templatesPlugin = {
+  name: 'dockervm-templates',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^virtual:dockervm-templates$/ }, () => ({ path: 'templates', namespace: 'dockervm' }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'dockervm' }, () => ({ contents: precompiledTemplatesModule(), loader: 'js', resolveDir: root }));
+  },
+};
 
 for (const pkg of packages) {
   const dir = join(root, 'packages', pkg.name);
@@ -23,8 +47,15 @@ for (const pkg of packages) {
   }
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
   await build({
-    entryPoints: [join(root, pkg.entry)],
-    outfile: join(dir, 'dist', 'index.js'),
+    entryPoints: { index: join(root, pkg.entry) },
+    outdir: join(dir, 'dist'),
+    // Code that only some runs need (the prompt library) goes to chunks loaded on demand.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [templatesPlugin],
+    // yaml's ES-module build (published as its "browser" entry; it uses no browser APIs) lets esbuild
+    // drop the parser and composer that writing compose.yaml never needs: half the startup cost.
+    alias: { yaml: join(root, 'node_modules/yaml/browser/index.js') },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -35,10 +66,6 @@ for (const pkg of packages) {
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     logLevel: 'warning',
   });
-  if (pkg.templates) {
-    rmSync(join(dir, 'templates'), { recursive: true, force: true });
-    cpSync(join(root, 'templates'), join(dir, 'templates'), { recursive: true });
-  }
 }
 
 const thenRun = process.argv.indexOf('--then-run');

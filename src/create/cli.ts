@@ -1,17 +1,24 @@
 // The scaffolder on a real terminal: wires the real prompts and process, maps errors to exit codes.
 // Shared by the create-dockervm bin and `dockervm new`.
-import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { CancelledError, CLIError } from '../spec/errors.ts';
+import type { RenderTemplate } from '../render/templates.ts';
 import type { Prompter } from './ask.ts';
 import { runCreate } from './main.ts';
 
-const prompter: Prompter = { input, select, confirm, checkbox } as Prompter;
+// Each prompt is loaded on its first use, from its own @inquirer package (the @inquirer/prompts
+// collection also carries the editor prompt and its encoding tables): a run with --yes loads none.
+const prompter = {
+  input: async (config) => (await import('@inquirer/input')).default(config),
+  select: async (config) => (await import('@inquirer/select')).default(config as never),
+  confirm: async (config) => (await import('@inquirer/confirm')).default(config),
+  checkbox: async (config) => (await import('@inquirer/checkbox')).default(config as never),
+} as Prompter;
 
 function isPromptExit(error: unknown): boolean {
   return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
 }
 
-export async function main(argv = process.argv.slice(2), command = 'create-dockervm'): Promise<number> {
+export async function main(argv: string[], command: string, render: RenderTemplate): Promise<number> {
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.on('SIGINT', onInterrupt);
@@ -25,6 +32,7 @@ export async function main(argv = process.argv.slice(2), command = 'create-docke
       stderr: process.stderr,
       signal: controller.signal,
       command,
+      render,
     });
     return controller.signal.aborted ? 130 : 0;
   } catch (error) {

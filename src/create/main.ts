@@ -1,17 +1,16 @@
 // create-dockervm: the steps, in order. Ask everything, decide everything, then write once.
-import { randomInt } from 'node:crypto';
 import { relative } from 'node:path';
 import { renderProject } from '../render/project.ts';
-import { loadTemplates, type TemplateSources } from '../render/templates.ts';
+import type { RenderTemplate } from '../render/templates.ts';
 import { targetState, writeProject } from '../render/write.ts';
 import { CLIError } from '../spec/errors.ts';
 import { normalizeAnswers } from '../spec/normalize.ts';
+import type { BaseImage } from '../spec/types.ts';
 import { VERSION } from '../version.ts';
 import { collectAnswers, type Prompter } from './ask.ts';
-import { getContext, targetDirectory } from './context.ts';
-import { createMessages, type Streams } from './messages.ts';
+import { getContext, targetDirectory, type Context } from './context.ts';
+import { createMessages, type Messages, type Streams } from './messages.ts';
 import { helpText } from './options.ts';
-import { pinImage } from './pin.ts';
 
 export interface RunOptions extends Streams {
   argv: string[];
@@ -19,7 +18,8 @@ export interface RunOptions extends Streams {
   stdinIsTTY: boolean;
   prompter: Prompter;
   cwd?: string;
-  templates?: TemplateSources;
+  /** compile.ts's templateRenderer from source, or precompiledRenderer in the published bundle. */
+  render: RenderTemplate;
   signal?: AbortSignal;
   fetch?: typeof fetch;
   /** Name in --help: create-dockervm, or `dockervm new`. */
@@ -29,7 +29,27 @@ export interface RunOptions extends Streams {
 /** VNC authentication uses at most 8 characters; an unambiguous alphabet makes them easy to type. */
 export function randomVncPassword(): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  return Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  // Web Crypto is cheaper to start than node:crypto. Bytes beyond the largest multiple of the
+  // alphabet's length are drawn again, so every character is equally likely.
+  const limit = 256 - (256 % alphabet.length);
+  const chars: string[] = [];
+  const bytes = new Uint8Array(16);
+  while (chars.length < 8) {
+    globalThis.crypto.getRandomValues(bytes);
+    for (const byte of bytes) if (byte < limit && chars.length < 8) chars.push(alphabet[byte % alphabet.length]!);
+  }
+  return chars.join('');
+}
+
+async function pinIfAsked(image: BaseImage, context: Context, options: RunOptions, messages: Messages): Promise<BaseImage> {
+  if (!context.pin) return { ...image, unpinnedReason: 'pinning turned off with --no-pin' };
+  // The registry client is loaded only when there is something to resolve.
+  const { pinImage } = await import('./pin.ts');
+  return pinImage(
+    image,
+    { registryMirror: context.registryMirror, timeoutMs: context.pinTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    messages,
+  );
 }
 
 export async function runCreate(options: RunOptions): Promise<void> {
@@ -48,21 +68,15 @@ export async function runCreate(options: RunOptions): Promise<void> {
     throw new CLIError(`${target} is not empty: choose another directory, or add --overwrite to write into it`);
   }
   const draft = normalizeAnswers(answers, VERSION);
-  const pinOptions = {
-    enabled: context.pin,
-    registryMirror: context.registryMirror,
-    timeoutMs: context.pinTimeoutMs,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  };
-  const base = await pinImage(draft.base, pinOptions, messages);
-  const initSource = draft.initSource ? await pinImage(draft.initSource, pinOptions, messages) : undefined;
+  const base = await pinIfAsked(draft.base, context, options, messages);
+  const initSource = draft.initSource ? await pinIfAsked(draft.initSource, context, options, messages) : undefined;
   const spec = { ...draft, base, ...(initSource ? { initSource } : {}) };
   if (spec.bindAddress === '0.0.0.0') {
     messages.warn('ports are published on all interfaces (--bind-all): anyone who can reach this machine can reach the VM');
   }
 
   const files = renderProject(spec, {
-    templates: options.templates ?? loadTemplates(),
+    render: options.render,
     secrets: { vnc_password: randomVncPassword() },
   });
   if (context.dryRun) return messages.plan(target, files);

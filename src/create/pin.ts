@@ -6,7 +6,6 @@ import type { BaseImage } from '../spec/types.ts';
 import type { Messages } from './messages.ts';
 
 export interface PinOptions {
-  enabled: boolean;
   /** Base URL that serves Docker Hub's images (a mirror); other registries are asked directly. */
   registryMirror: string | undefined;
   timeoutMs: number;
@@ -14,7 +13,6 @@ export interface PinOptions {
 }
 
 export async function pinImage(image: BaseImage, options: PinOptions, messages: Messages): Promise<BaseImage> {
-  if (!options.enabled) return { ...image, unpinnedReason: 'pinning turned off with --no-pin' };
   const reference = parseReference(image.reference);
   const resolveOptions: ResolveOptions = {
     timeoutMs: options.timeoutMs,

@@ -4,7 +4,7 @@ import type { VmSpec } from '../spec/types.ts';
 import { renderCompose } from './compose.ts';
 import { renderDockerfile } from './dockerfile.ts';
 import { renderReadme } from './readme.ts';
-import { templateRenderer, type TemplateSources } from './templates.ts';
+import type { RenderTemplate } from './templates.ts';
 
 export interface FileEntry {
   content: string;
@@ -17,7 +17,8 @@ export interface FileEntry {
 export type FileMap = Map<string, FileEntry>;
 
 export interface RenderInputs {
-  templates: TemplateSources;
+  /** Renders a template by name: compile.ts's templateRenderer, or precompiledRenderer in the bundle. */
+  render: RenderTemplate;
   /** Secret values by name (vnc_password); made by the caller, so rendering stays deterministic. */
   secrets: Record<string, string>;
 }
@@ -32,7 +33,7 @@ const DOCKERIGNORE = `# Only rootfs/ is copied into the image; keep everything e
 `;
 
 export function renderProject(spec: VmSpec, inputs: RenderInputs): FileMap {
-  const render = templateRenderer(inputs.templates);
+  const { render } = inputs;
   const generated = generate(spec);
   const files: FileMap = new Map();
   const add = (path: string, content: string, mode = 0o644, owner?: FileEntry['owner']) => {

@@ -9,7 +9,7 @@ import type { FileMap } from './project.ts';
 export interface WriteOptions {
   /** Allow a non-empty target; its other files are kept, ours replace same-named ones. */
   overwrite: boolean;
-  /** Checked between files: set when the user pressed Ctrl-C. */
+  /** Set when the user pressed Ctrl-C: checked before and after writing, ahead of the final rename. */
   signal?: AbortSignal;
 }
 
@@ -60,14 +60,19 @@ export async function writeProject(target: string, files: FileMap, options: Writ
     const mode = state === 'missing' ? 0o777 & ~process.umask() : (await stat(target)).mode & 0o7777;
     await chmod(staging, mode);
     if (state === 'non-empty') await cp(target, staging, { recursive: true, preserveTimestamps: true });
-    for (const [path, file] of files) {
-      if (options.signal?.aborted) throw new CancelledError();
-      const full = join(staging, path);
-      await mkdir(dirname(full), { recursive: true });
-      await writeFile(full, file.content, { mode: file.mode });
-      await chmod(full, file.mode); // the umask must not loosen secrets or drop exec bits
-      if (file.owner && process.getuid?.() === 0) await chown(full, file.owner.uid, file.owner.gid);
-    }
+    if (options.signal?.aborted) throw new CancelledError();
+    const umask = process.umask();
+    const directories = new Set([...files.keys()].map((path) => dirname(join(staging, path))));
+    for (const directory of [...directories].sort()) await mkdir(directory, { recursive: true });
+    await Promise.all(
+      [...files].map(async ([path, file]) => {
+        const full = join(staging, path);
+        await writeFile(full, file.content, { mode: file.mode });
+        // writeFile's mode passes through the umask: put back bits it took (exec bits, say).
+        if ((file.mode & umask) !== 0) await chmod(full, file.mode);
+        if (file.owner && process.getuid?.() === 0) await chown(full, file.owner.uid, file.owner.gid);
+      }),
+    );
     if (options.signal?.aborted) throw new CancelledError();
     await swapIn(staging, target, state);
   } catch (error) {

@@ -2,7 +2,7 @@
 import { collectAnswers, type Prompter } from '../../src/create/ask.ts';
 import { getContext } from '../../src/create/context.ts';
 import { renderProject, type FileMap } from '../../src/render/project.ts';
-import { loadTemplates } from '../../src/render/templates.ts';
+import { templateRenderer } from '../../src/render/compile.ts';
 import { normalizeAnswers } from '../../src/spec/normalize.ts';
 import type { VmSpec } from '../../src/spec/types.ts';
 import { VERSION } from '../../src/version.ts';
@@ -17,7 +17,7 @@ export const noPrompts: Prompter = {
   checkbox: () => Promise.reject(new Error('unexpected prompt')),
 };
 
-const templates = loadTemplates();
+const render = templateRenderer();
 
 export async function specFromArgs(directory: string, args: string[]): Promise<VmSpec> {
   const context = getContext([directory, '--yes', ...args], { HOME: '/nonexistent' }, false, '/work');
@@ -27,5 +27,5 @@ export async function specFromArgs(directory: string, args: string[]): Promise<V
 }
 
 export async function renderFromArgs(directory: string, args: string[]): Promise<FileMap> {
-  return renderProject(await specFromArgs(directory, args), { templates, secrets: { vnc_password: GOLDEN_PASSWORD } });
+  return renderProject(await specFromArgs(directory, args), { render, secrets: { vnc_password: GOLDEN_PASSWORD } });
 }
