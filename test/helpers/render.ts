@@ -3,6 +3,7 @@ import { collectAnswers, type Prompter } from '../../src/create/ask.ts';
 import { getContext } from '../../src/create/context.ts';
 import { renderProject, type FileMap } from '../../src/render/project.ts';
 import { templateRenderer } from '../../src/render/compile.ts';
+import { loadTemplates } from '../../src/render/load-templates.ts';
 import { normalizeAnswers } from '../../src/spec/normalize.ts';
 import type { VmSpec } from '../../src/spec/types.ts';
 import { VERSION } from '../../src/version.ts';
@@ -17,7 +18,7 @@ export const noPrompts: Prompter = {
   checkbox: () => Promise.reject(new Error('unexpected prompt')),
 };
 
-const render = templateRenderer();
+const render = templateRenderer(loadTemplates());
 
 export async function specFromArgs(directory: string, args: string[]): Promise<VmSpec> {
   const context = getContext([directory, '--yes', ...args], { HOME: '/nonexistent' }, false, '/work');
