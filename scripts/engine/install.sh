@@ -14,7 +14,9 @@ require_root
 export DEBIAN_FRONTEND=noninteractive
 
 BOOKWORM_PACKAGES=(containerd runc tini iptables debootstrap docker-registry shellcheck chromium
-  xvfb x11-utils xauth qemu-utils busybox-static curl ca-certificates jq)
+  xvfb x11-utils xauth qemu-utils busybox-static curl ca-certificates jq openssh-client
+  # The desktop test helpers run their own VNC server, xterm and noVNC on the host.
+  tigervnc-standalone-server tigervnc-tools xterm websockify novnc)
 TRIXIE_PACKAGES=(docker.io docker-cli docker-compose docker-buildx)
 TRIXIE_SOURCE="deb $DEBIAN_MIRROR trixie main"
 TRIXIE_APT_DIR=$CACHE_DIR/apt-trixie
