@@ -55,7 +55,7 @@ function ensureDependencies(node) {
 const [task, ...rest] = process.argv.slice(2);
 const node = ensureNode();
 ensureDependencies(node);
-const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` };
+const env = { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}`, ASTRO_TELEMETRY_DISABLED: '1' };
 const tasks = {
   // Each task is a script under scripts/, run with the right Node.
   build: ['scripts/build.mjs'],
@@ -65,6 +65,10 @@ const tasks = {
   create: ['scripts/build.mjs', '--then-run', 'create-dockervm'],
   dockervm: ['scripts/build.mjs', '--then-run', 'dockervm'],
   bench: ['scripts/bench.mjs'],
+  examples: ['scripts/run-examples.ts'],
+  'site:build': ['node_modules/astro/bin/astro.mjs', 'build', '--root', 'site'],
+  'site:dev': ['node_modules/astro/bin/astro.mjs', 'dev', '--root', 'site'],
+  'site:preview': ['node_modules/astro/bin/astro.mjs', 'preview', '--root', 'site'],
 };
 if (!task || !(task in tasks)) fail(`usage: with-node.mjs <${Object.keys(tasks).join('|')}> [args]`);
 process.exit(run(node, [...tasks[task], ...rest], { env }));

@@ -1,0 +1,1 @@
+echo "app version 1, using: $(ls /opt/deps | tr '\n' ' ')"

@@ -1,0 +1,268 @@
+#!/usr/bin/env node
+// Runs every lesson's steps (examples/lessons/*/lesson.yaml) against the real engine and records what
+// happened in examples/lessons/<lesson>/transcript.json, the only source of the outputs the site shows.
+//
+//   node scripts/run-examples.ts [--jobs N] [lesson-prefix …]     e.g. `node scripts/run-examples.ts 01 07`
+//
+// Exit: 0 every lesson passed (transcripts written), 1 a step failed or no longer shows what it expects
+// (that lesson's transcript is left as it was), 3 no engine answers.
+// Each lesson runs in a temporary copy of its files; everything it creates carries the label
+// dev.dockervm.lesson=<NN> (a `docker` wrapper adds it to run/create/build/commit/import and to new
+// networks and volumes) and is removed afterwards, pass or fail. Steps talk only to 127.0.0.1 and to
+// the lesson's own containers.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  LABEL, LESSONS_DIR, lessonSlugs, loadLesson, problemsOf, savedValue, substitute, transcriptPath,
+  type Lesson, type RecordedStep, type Step, type Transcript,
+} from '../examples/lessons/lessons.ts';
+
+const ROOT = join(LESSONS_DIR, '..', '..');
+const MAX_OUTPUT = 40_000;
+// Terminal control sequences (compose erases lines even without a TTY): not part of what a reader sees.
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+function log(message: string) {
+  process.stderr.write(`run-examples: ${message}\n`);
+}
+
+function docker(args: string[]): { ok: boolean; out: string } {
+  const result = spawnSync('docker', args, { encoding: 'utf8', timeout: 60_000 });
+  return { ok: result.status === 0, out: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+}
+
+export function engineVersions(): { server: string; compose: string } | string {
+  if (spawnSync('docker', ['--version']).status !== 0) return 'no docker client on PATH';
+  const server = docker(['version', '--format', '{{.Server.Version}}']);
+  if (!server.ok) return `the engine does not answer: ${server.out.split('\n').pop()}`;
+  const compose = docker(['compose', 'version', '--short']);
+  return { server: server.out, compose: compose.ok ? compose.out : 'absent' };
+}
+
+/** A `docker` that labels what it creates, first on the lesson's PATH. */
+function writeWrapper(dir: string): void {
+  const real = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim();
+  const script = `#!/bin/sh
+# Added by scripts/run-examples.ts: label everything a lesson creates, so it can be removed by label.
+L="${LABEL}=$DOCKERVM_LESSON"
+case "$1 $2" in
+  "network create"|"volume create"|"container create"|"container run"|"image build"|"buildx build")
+    a=$1; b=$2; shift 2; exec ${real} "$a" "$b" --label "$L" "$@" ;;
+  "container commit"|"image import")
+    a=$1; b=$2; shift 2; exec ${real} "$a" "$b" --change "LABEL $L" "$@" ;;
+esac
+case "$1" in
+  run|create|build) a=$1; shift; exec ${real} "$a" --label "$L" "$@" ;;
+  commit|import) a=$1; shift; exec ${real} "$a" --change "LABEL $L" "$@" ;;
+esac
+exec ${real} "$@"
+`;
+  writeFileSync(join(dir, 'docker'), script);
+  chmodSync(join(dir, 'docker'), 0o755);
+  // This repository's own CLIs, as a reader runs them after `npm create dockervm` / `npx dockervm`
+  // (built by `npm run build`, which `npm test` runs before the e2e suites).
+  for (const [name, bin] of [['dockervm', 'packages/dockervm/bin/dockervm.js'], ['create-dockervm', 'packages/create-dockervm/bin/create-dockervm.js']]) {
+    const target = join(ROOT, bin!);
+    writeFileSync(join(dir, name!), `#!/bin/sh
+# Added by scripts/run-examples.ts: the ${name} of this checkout.
+if [ ! -d ${JSON.stringify(join(ROOT, dirname(dirname(bin!)), 'dist'))} ]; then echo "${name} is not built: run npm run build" >&2; exit 127; fi
+exec ${JSON.stringify(process.execPath)} ${JSON.stringify(target)} "$@"
+`);
+    chmodSync(join(dir, name!), 0o755);
+  }
+}
+
+interface RunResult { output: string; exitCode: number; durationMs: number }
+
+/** Runs one command, stdout and stderr interleaved in one file (as a terminal shows them). */
+function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutS: number, scratch: string): Promise<RunResult> {
+  const outFile = join(scratch, 'step-output');
+  const fd = openSync(outFile, 'w');
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', fd, fd], detached: true });
+    const timer = setTimeout(() => {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    }, timeoutS * 1000);
+    const finish = (code: number) => {
+      clearTimeout(timer);
+      closeSync(fd);
+      let output = readFileSync(outFile, 'utf8');
+      if (Date.now() - started >= timeoutS * 1000) output += `\n[killed after ${timeoutS} s]`;
+      if (output.length > MAX_OUTPUT) output = `${output.slice(0, MAX_OUTPUT / 2)}\n[…]\n${output.slice(-MAX_OUTPUT / 2)}`;
+      resolve({ output: output.replace(ANSI, '').replace(/\r\n/g, '\n').replace(/\s+$/, ''), exitCode: code, durationMs: Date.now() - started });
+    };
+    child.on('exit', (code, signal) => finish(code ?? (signal ? 128 + 9 : 1)));
+    child.on('error', () => finish(127));
+  });
+}
+
+async function runStep(step: Step, command: string, ctx: { cwd: string; env: NodeJS.ProcessEnv; scratch: string }): Promise<RunResult> {
+  const argv = step.in
+    ? ['docker', 'exec', ...(step.user ? ['-u', step.user] : []), step.in, 'sh', '-c', command]
+    : ['bash', '-o', 'pipefail', '-c', command];
+  return runCommand(argv, step.dir ? join(ctx.cwd, step.dir) : ctx.cwd, ctx.env, step.timeout ?? 120, ctx.scratch);
+}
+
+/** Removes what the lesson created, found by its label; the lesson's own cleanup commands ran before. */
+function sweep(number: string): string[] {
+  const filter = ['--filter', `label=${LABEL}=${number}`];
+  const leftovers: string[] = [];
+  const ids = (args: string[]) => docker(args).out.split('\n').filter(Boolean);
+  const containers = ids(['ps', '-aq', ...filter]);
+  if (containers.length) { docker(['rm', '-f', '-v', ...containers]); leftovers.push(`${containers.length} container(s)`); }
+  const networks = ids(['network', 'ls', '-q', ...filter]);
+  if (networks.length) { docker(['network', 'rm', ...networks]); leftovers.push(`${networks.length} network(s)`); }
+  const volumes = ids(['volume', 'ls', '-q', ...filter]);
+  if (volumes.length) { docker(['volume', 'rm', '-f', ...volumes]); leftovers.push(`${volumes.length} volume(s)`); }
+  const images = [...new Set(ids(['images', '-aq', ...filter]))];
+  if (images.length) { docker(['rmi', '-f', ...images]); leftovers.push(`${images.length} image(s)`); }
+  return leftovers;
+}
+
+async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<{ ok: boolean; report: string[] }> {
+  const number = lesson.slug.slice(0, 2);
+  // A stable place (one runner at a time, see lock()): paths that show up in outputs stay the same
+  // from run to run, and read like a reader's own directory.
+  const cwd = join(tmpdir(), 'dockervm-lessons', lesson.slug);
+  const scratch = join(tmpdir(), 'dockervm-lessons', `.${lesson.slug}.runner`);
+  const bin = join(scratch, 'bin');
+  rmSync(cwd, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(bin, { recursive: true });
+  cpSync(join(LESSONS_DIR, lesson.slug), cwd, { recursive: true, filter: (src) => !/\/(lesson\.yaml|transcript\.json)$/.test(src) });
+  writeWrapper(bin);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    DOCKERVM_LESSON: number,
+    BUILDKIT_PROGRESS: 'plain',
+    DOCKER_CLI_HINTS: 'false',
+    NO_COLOR: '1',
+    COLUMNS: '100',
+    LC_ALL: 'C.UTF-8',
+  };
+  const vars: Record<string, string> = {};
+  const recorded: RecordedStep[] = [];
+  const report: string[] = [];
+  let ok = true;
+  try {
+    for (const step of lesson.steps) {
+      let command: string;
+      try {
+        command = substitute(step.run, vars);
+      } catch (error) {
+        ok = false;
+        report.push(`step ${step.id}: ${(error as Error).message}`);
+        break;
+      }
+      const tries = step.retry?.tries ?? 1;
+      let result: RunResult | undefined;
+      let problems: string[] = [];
+      for (let attempt = 1; attempt <= tries; attempt++) {
+        result = await runStep(step, command, { cwd, env, scratch });
+        try {
+          problems = problemsOf(step, result, vars);
+        } catch (error) {
+          problems = [(error as Error).message];
+        }
+        if (problems.length === 0 || attempt === tries) break;
+        await new Promise((r) => setTimeout(r, (step.retry?.delay ?? 0.5) * 1000));
+      }
+      recorded.push({
+        id: step.id,
+        where: step.in ? { container: step.in, ...(step.user ? { user: step.user } : {}) } : { host: true, ...(step.dir ? { dir: step.dir } : {}) },
+        command,
+        output: result!.output,
+        exitCode: result!.exitCode,
+        durationMs: result!.durationMs,
+        ...(step.tail ? { tail: step.tail } : {}),
+        ...(step.from ? { from: step.from } : {}),
+        ...(step.hidden ? { hidden: true } : {}),
+      });
+      if (problems.length) {
+        ok = false;
+        report.push(`step ${step.id} FAILED: ${problems.join('; ')}`, `  $ ${command}`, ...result!.output.split('\n').slice(-15).map((l) => `  | ${l}`));
+        break;
+      }
+      const value = savedValue(step, result!.output);
+      if (step.save) {
+        if (value === undefined) { ok = false; report.push(`step ${step.id}: nothing to save as ${step.save}`); break; }
+        vars[step.save] = value;
+      }
+    }
+  } finally {
+    for (const command of lesson.cleanup) {
+      const result = await runCommand(['bash', '-c', command], cwd, env, 120, scratch);
+      if (result.exitCode !== 0) report.push(`cleanup "${command}" exited ${result.exitCode}: ${result.output.split('\n').pop()}`);
+    }
+    const swept = sweep(number);
+    if (swept.length) report.push(`swept by label: ${swept.join(', ')}`);
+    rmSync(scratch, { recursive: true, force: true });
+    rmSync(cwd, { recursive: true, force: true });
+  }
+  if (ok) {
+    const transcript: Transcript = { lesson: lesson.slug, title: lesson.title, engine, recorded: new Date().toISOString().slice(0, 10), steps: recorded };
+    writeFileSync(transcriptPath(lesson.slug), `${JSON.stringify(transcript, null, 2)}\n`);
+  }
+  return { ok, report };
+}
+
+/** One runner at a time on a machine: two runs of a lesson would remove each other's containers. */
+function lock(): (() => void) | string {
+  const path = join(tmpdir(), 'dockervm-run-examples.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch {
+      const holder = Number(readFileSync(path, 'utf8'));
+      try {
+        process.kill(holder, 0);
+        return `another run-examples (pid ${holder}) is running; wait for it or end it`;
+      } catch {
+        rmSync(path, { force: true }); // left by a run that died
+      }
+    }
+  }
+  return `cannot take the lock ${path}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let jobs = 2;
+  const prefixes: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--jobs') jobs = Math.max(1, Number(argv[++i]) || 1);
+    else prefixes.push(argv[i]!);
+  }
+  const engine = engineVersions();
+  if (typeof engine === 'string') {
+    log(`no engine: ${engine}`);
+    return 3;
+  }
+  const unlock = lock();
+  if (typeof unlock === 'string') { log(unlock); return 1; }
+  process.on('exit', unlock);
+  const slugs = lessonSlugs().filter((s) => prefixes.length === 0 || prefixes.some((p) => s.startsWith(p)));
+  if (slugs.length === 0) { log(`no lesson matches ${prefixes.join(' ')}`); return 1; }
+  const lessons = slugs.map((slug) => loadLesson(slug));
+  const started = Date.now();
+  log(`${lessons.length} lesson(s) on Docker Engine ${engine.server}, Compose ${engine.compose}, ${jobs} at a time`);
+  const failed: string[] = [];
+  const queue = [...lessons];
+  const worker = async () => {
+    for (let lesson = queue.shift(); lesson; lesson = queue.shift()) {
+      const t0 = Date.now();
+      const { ok, report } = await runLesson(lesson, engine);
+      log(`${ok ? 'ok  ' : 'FAIL'} ${lesson.slug} (${((Date.now() - t0) / 1000).toFixed(1)} s)${report.map((l) => `\n    ${l}`).join('')}`);
+      if (!ok) failed.push(lesson.slug);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, lessons.length) }, worker));
+  log(`${lessons.length - failed.length} passed, ${failed.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return failed.length ? 1 : 0;
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

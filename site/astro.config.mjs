@@ -1,0 +1,39 @@
+// The dockervm tutorial site. Build: `npm run site:build` at the repository root (or `npm run build -w site`).
+import starlight from '@astrojs/starlight';
+import { defineConfig } from 'astro/config';
+import starlightLinksValidator from 'starlight-links-validator';
+import { browserShims } from './src/lib/browser-shims.mjs';
+
+export default defineConfig({
+  // The site is static: every page is prerendered, lesson pages ship no framework code.
+  trailingSlash: 'always',
+  vite: {
+    plugins: [browserShims()],
+    // The scaffolder's source lives outside site/ (../src, ../generators, ../templates, ../examples).
+    server: { fs: { allow: ['..'] } },
+  },
+  integrations: [
+    starlight({
+      title: 'dockervm',
+      description: 'Learn Docker from what you know about virtual machines, with examples that really run.',
+      lastUpdated: false,
+      pagination: true,
+      customCss: ['./src/styles/site.css'],
+      // Loads Pagefind's UI on demand instead of on every page (see the component).
+      components: { Search: './src/components/Search.astro' },
+      plugins: [starlightLinksValidator({ errorOnRelativeLinks: false })],
+      sidebar: [
+        { label: 'Start here', items: [{ label: 'Quick start', link: '/' }, { label: 'Configure your VM', link: '/guide/configure/' }] },
+        { label: 'Lessons', items: [{ autogenerate: { directory: 'lessons' } }] },
+        { label: 'Your project', items: [{ label: 'The generated project', link: '/guide/generated-project/' }] },
+        {
+          label: 'Reference',
+          items: [
+            { label: 'create-dockervm', link: '/reference/create-dockervm/' },
+            { label: 'dockervm', link: '/reference/dockervm/' },
+          ],
+        },
+      ],
+    }),
+  ],
+});
