@@ -13,6 +13,9 @@ const version = /VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src/version.
 
 const packages = [
   { name: 'create-dockervm', entry: 'src/create/bin.ts' },
+  // dockerode stays a real dependency of dockervm (not bundled): it has its own release cadence and
+  // optional native parts.
+  { name: 'dockervm', entry: 'src/cli/bin.ts', external: ['dockerode'] },
 ];
 
 /** Every template under templates/, precompiled with the options src/render/templates.ts compiles with. */
@@ -65,6 +68,7 @@ for (const pkg of packages) {
     // Bundled CommonJS dependencies (handlebars) call require(); give them one.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     logLevel: 'warning',
+    external: pkg.external ?? [],
   });
 }
 

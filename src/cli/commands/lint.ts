@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { DEFAULT_CONFIG, exceedsThreshold, formatJson, formatSarif, formatTty, lintCompose, lintDockerfile, parseConfig, toJson, type Finding } from '../../lint/index.ts';
+import { CLIError } from '../../spec/errors.ts';
+import type { Command } from '../command.ts';
+import { projectFiles, readText } from '../files.ts';
+import { mergeFindings, runHadolint, runShellcheck, shellScripts, type ToolRun } from '../lint/external.ts';
+
+const FORMATS = ['tty', 'json', 'sarif'] as const;
+
+export const command: Command = {
+  name: 'lint',
+  summary: 'check the Dockerfile, compose.yaml and rootfs scripts (hadolint rules, plus hadolint and shellcheck when installed)',
+  usage: 'lint [--format tty|json|sarif]',
+  description: [
+    'The built-in rules follow hadolint (same codes, severities and .hadolint.yaml keys) and add our own',
+    '(a volume or bind at /, secrets in ENV/ARG, ports on all interfaces, `version:` in compose). When',
+    'hadolint is installed it runs too; shellcheck checks the shell scripts under rootfs/. Exits 1 when a',
+    'finding reaches the failure threshold (.hadolint.yaml `failure-threshold`, default info).',
+  ],
+  options: {
+    format: { type: 'string', short: 'f', value: FORMATS.join('|'), description: 'tty (default), json (hadolint\'s JSON), or sarif (for code scanning)' },
+    config: { type: 'string', short: 'c', value: 'FILE', description: 'a .hadolint.yaml (default: the project\'s, if it has one)' },
+    'no-external': { type: 'boolean', description: 'only the built-in rules, even when hadolint or shellcheck are installed' },
+  },
+  examples: ['dockervm lint', 'dockervm lint --format sarif > lint.sarif'],
+  async run(ctx) {
+    const format = ctx.string('format') ?? 'tty';
+    if (!(FORMATS as readonly string[]).includes(format)) throw new CLIError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
+    const files = projectFiles(ctx);
+    const configFile = ctx.string('config') ? join(ctx.cwd, ctx.string('config')!) : ['.hadolint.yaml', '.hadolint.yml'].map((f) => join(files.dir, f)).find((f) => existsSync(f));
+    if (configFile && !existsSync(configFile)) throw new CLIError(`--config ${ctx.string('config')}: no such file`);
+    const parsed = configFile ? parseConfig(readText(configFile)) : { config: DEFAULT_CONFIG, problems: [] };
+    for (const problem of parsed.problems) ctx.out.warn(`${relative(files.dir, configFile!)}: ${problem} (ignored)`);
+    const config = parsed.config;
+
+    let findings: Finding[] = [];
+    if (files.dockerfile) findings.push(...lintDockerfile(readText(files.dockerfile), { config, file: relative(files.dir, files.dockerfile) }));
+    if (files.compose) findings.push(...lintCompose(readText(files.compose), { config, file: relative(files.dir, files.compose) }));
+
+    const tools: ToolRun[] = [];
+    if (!ctx.flag('no-external')) {
+      if (files.dockerfile) tools.push(runHadolint(files.dir, files.dockerfile, configFile));
+      tools.push(runShellcheck(files.dir, shellScripts(files.dir)));
+    }
+    for (const tool of tools) {
+      const ignored = new Set(config.ignored);
+      findings = mergeFindings(findings, tool.findings.filter((f) => !ignored.has(f.code)));
+      if (tool.status === 'missing') ctx.out.info(`${tool.tool} is not installed: ${tool.tool === 'hadolint' ? 'only the built-in Dockerfile rules ran' : `${tool.files.length} shell script${tool.files.length === 1 ? '' : 's'} under rootfs/ were not checked`} (install ${tool.tool} for more)`);
+      else if (tool.status === 'failed') ctx.out.warn(`${tool.tool} ${tool.version} ran but its output could not be read: ${tool.detail}`);
+      else if (tool.status === 'ran') ctx.out.progress(`${tool.tool} ${tool.version}: ${tool.files.length} file${tool.files.length === 1 ? '' : 's'} checked`);
+    }
+    const failed = exceedsThreshold(findings, config);
+    const exitCode = failed ? 1 : 0;
+    const data = {
+      findings: toJson(findings),
+      failureThreshold: config.failureThreshold,
+      failed,
+      config: configFile ? relative(files.dir, configFile) : null,
+      tools: tools.map((t) => ({ tool: t.tool, status: t.status, version: t.version ?? null, files: t.files })),
+    };
+    if (ctx.json) return { data, exitCode };
+    if (format === 'json') return { data, text: [formatJson(findings)], exitCode };
+    if (format === 'sarif') return { data, text: [formatSarif(findings)], exitCode };
+    const color = !ctx.env.NO_COLOR && Boolean((process.stdout as { isTTY?: boolean }).isTTY);
+    const summary = findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}${failed ? ` (failure threshold: ${config.failureThreshold})` : ', none at the failure threshold'}`;
+    return { data, text: [...formatTty(findings, { color }).split('\n').filter(Boolean), summary], exitCode };
+  },
+};

@@ -1,0 +1,50 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { CLIError } from '../../spec/errors.ts';
+import type { Command } from '../command.ts';
+import { openSession } from '../session.ts';
+import { addresses, findVm, localUrl } from '../vm.ts';
+
+function opener(): string | undefined {
+  const candidates = process.platform === 'darwin' ? ['open'] : process.platform === 'win32' ? [] : ['xdg-open'];
+  return candidates.find((c) => spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status === 0);
+}
+
+export const command: Command = {
+  name: 'open',
+  summary: 'print the desktop\'s URL (noVNC in a browser, or the VNC address); --browser opens it',
+  usage: 'open [--browser]',
+  options: {
+    browser: { type: 'boolean', short: 'b', description: 'open the URL in the default browser (xdg-open, or open on macOS)' },
+  },
+  async run(ctx) {
+    const session = await openSession(ctx);
+    const { project, out } = session;
+    if (project.desktop === 'shell' || project.desktop === 'xterm') {
+      throw new CLIError(`${project.name} has no remote desktop (desktop: ${project.desktop})${project.desktop === 'xterm' ? ': its windows open on your X display' : ''}; use \`dockervm shell\``);
+    }
+    const vm = await findVm(session);
+    const running = Boolean(vm?.running);
+    const published = running
+      ? addresses(vm?.ports ?? [])
+      : addresses(project.ports.map((p) => ({ container: p.container, hostIp: p.ip, hostPort: p.host })));
+    const target = published.find((a) => a.kind === 'novnc') ?? published.find((a) => a.kind === 'vnc');
+    if (!target) throw new CLIError(`${project.name} publishes no desktop port (6080 for noVNC, 5901 for VNC): see compose.yaml`);
+    if (!running) out.warn(`${project.name} is not running: start it with \`dockervm up\``);
+    let opened = false;
+    if (ctx.flag('browser')) {
+      if (target.kind !== 'novnc') throw new CLIError('--browser needs the noVNC desktop; this VM serves plain VNC: connect a VNC client to the address');
+      const command = opener();
+      if (!command) out.warn('no xdg-open here: open the URL yourself');
+      else {
+        spawn(command, [target.url], { detached: true, stdio: 'ignore' }).unref();
+        opened = true;
+      }
+    }
+    return {
+      data: { project: project.name, kind: target.kind, url: target.url, running, opened, passwordFile: 'secrets/vnc_password' },
+      text: [target.kind === 'vnc' ? `${target.url.replace('vnc://', '')}   (a VNC client; password: cat secrets/vnc_password)` : `${target.url}   (password: cat secrets/vnc_password)`],
+    };
+  },
+};
+
+export { localUrl };

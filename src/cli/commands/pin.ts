@@ -1,0 +1,113 @@
+import { basename, relative } from 'node:path';
+import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
+import { RegistryError, resolveIndexDigest } from '../../registry/resolve.ts';
+import { CLIError } from '../../spec/errors.ts';
+import type { Command } from '../command.ts';
+import { projectFiles, readText, writeAtomically } from '../files.ts';
+import { table } from '../messages.ts';
+import { applyEdits, composeSites, dockerfileSites, pinnedReference, type Edit, type ImageSite } from '../pin/refs.ts';
+
+type Status = 'pinned' | 'stale' | 'unpinned' | 'skipped' | 'error';
+
+interface Checked {
+  site: ImageSite;
+  path: string;
+  status: Status;
+  digest?: string;
+  detail?: string;
+}
+
+export const command: Command = {
+  name: 'pin',
+  summary: 'pin FROM and compose image: references to their registry digest (tag@sha256:…)',
+  usage: 'pin [--check] [--update]',
+  description: [
+    'Asks each image\'s registry for the digest its tag points at (the multi-arch index digest, so the',
+    'pin holds on every platform) and rewrites `FROM name:tag` to `FROM name:tag@sha256:…`, in place:',
+    'nothing else in the files changes. The project\'s own image (a service with build:) is left alone.',
+    '--check changes nothing and exits 1 when a reference is unpinned or its pin is stale (the tag',
+    'has moved on): for CI.',
+  ],
+  options: {
+    check: { type: 'boolean', description: 'report unpinned and stale references, exit 1 if there are any; write nothing' },
+    update: { type: 'boolean', description: 'also move stale pins to the digest the tag points at now' },
+    'registry-mirror': { type: 'string', value: 'URL', description: 'ask this registry for Docker Hub images (env DOCKERVM_REGISTRY_MIRROR)' },
+    timeout: { type: 'string', value: 'SECONDS', description: 'give up on a registry after this long (default: 10)' },
+  },
+  examples: ['dockervm pin', 'dockervm pin --check', 'DOCKERVM_REGISTRY_MIRROR=http://127.0.0.1:5000 dockervm pin --update'],
+  async run(ctx) {
+    const files = projectFiles(ctx);
+    const timeout = Number(ctx.string('timeout') ?? '10');
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new CLIError(`--timeout must be a number of seconds (got "${ctx.string('timeout')}")`);
+    const mirror = ctx.string('registry-mirror') ?? (ctx.env.DOCKERVM_REGISTRY_MIRROR || undefined);
+    const texts = new Map<string, string>();
+    const sites: { site: ImageSite; path: string }[] = [];
+    for (const [path, find] of [[files.dockerfile, dockerfileSites], [files.compose, composeSites]] as const) {
+      if (!path) continue;
+      const text = readText(path);
+      texts.set(path, text);
+      for (const site of find(text)) sites.push({ site, path });
+    }
+
+    const digests = new Map<string, Promise<string>>();
+    const resolveTag = (reference: string) => {
+      let pending = digests.get(reference);
+      if (!pending) {
+        const { digest: _pinned, ...ref } = parseReference(reference);
+        const registryUrl = mirror && ref.domain === 'docker.io' ? mirror : undefined;
+        ctx.out.progress(`resolving ${ref.familiar}${registryUrl ? ` via ${registryUrl}` : ''} …`);
+        pending = resolveIndexDigest(ref, { timeoutMs: timeout * 1000, ...(registryUrl ? { registryUrl } : {}) }).then((r) => r.digest);
+        digests.set(reference, pending);
+      }
+      return pending;
+    };
+    const checked: Checked[] = await Promise.all(
+      sites.map(async ({ site, path }): Promise<Checked> => {
+        if (site.skip) return { site, path, status: 'skipped', detail: site.skip };
+        try {
+          const ref = parseReference(site.reference);
+          if (ref.digest && !ref.tag) return { site, path, status: 'pinned', digest: ref.digest, detail: 'a digest without a tag: nothing to compare with' };
+          const digest = await resolveTag(site.reference.split('@')[0] ?? site.reference);
+          if (!ref.digest) return { site, path, status: 'unpinned', digest };
+          return ref.digest === digest ? { site, path, status: 'pinned', digest } : { site, path, status: 'stale', digest, detail: `pinned ${ref.digest}` };
+        } catch (error) {
+          if (error instanceof RegistryError || error instanceof InvalidReferenceError) return { site, path, status: 'error', detail: error.message };
+          throw error;
+        }
+      }),
+    );
+
+    const rows = checked.map((c) => [`${basename(c.path)}:${c.site.line}`, c.site.reference, c.status, c.detail ?? c.digest ?? '']);
+    const data = {
+      references: checked.map((c) => ({ file: relative(files.dir, c.path), line: c.site.line, reference: c.site.reference, status: c.status, digest: c.digest ?? null, detail: c.detail ?? null })),
+    };
+    const failed = checked.filter((c) => c.status === 'error');
+    if (ctx.flag('check')) {
+      const bad = checked.filter((c) => c.status === 'unpinned' || c.status === 'stale' || c.status === 'error');
+      return { data: { ...data, problems: bad.length }, text: [...table(rows), bad.length ? `${bad.length} reference${bad.length === 1 ? '' : 's'} not pinned to the current digest: run \`dockervm pin${bad.some((b) => b.status === 'stale') ? ' --update' : ''}\`` : 'every reference is pinned to its current digest'], exitCode: bad.length ? 1 : 0 };
+    }
+
+    const toPin = checked.filter((c) => c.status === 'unpinned' || (c.status === 'stale' && ctx.flag('update')));
+    const written: string[] = [];
+    for (const [path, text] of texts) {
+      const edits: Edit[] = [];
+      for (const c of toPin.filter((p) => p.path === path)) {
+        edits.push({ start: c.site.start, end: c.site.end, replacement: pinnedReference(c.site.reference, c.digest!) });
+        if (c.site.marker) edits.push({ start: c.site.marker.start, end: c.site.marker.end, replacement: '' });
+      }
+      if (edits.length === 0) continue;
+      writeAtomically(path, applyEdits(text, edits));
+      written.push(relative(files.dir, path) || basename(path));
+    }
+    const stale = checked.filter((c) => c.status === 'stale' && !ctx.flag('update'));
+    return {
+      data: { ...data, pinned: toPin.length, written },
+      text: [
+        ...table(rows.map((r, i) => (toPin.includes(checked[i]!) ? [r[0]!, r[1]!, 'pinned now', checked[i]!.digest!] : r))),
+        toPin.length ? `pinned ${toPin.length} reference${toPin.length === 1 ? '' : 's'} in ${written.join(', ')}` : 'nothing to pin',
+        ...(stale.length ? [`${stale.length} stale pin${stale.length === 1 ? '' : 's'} left as they are: \`dockervm pin --update\` moves them`] : []),
+      ],
+      exitCode: failed.length ? 1 : 0,
+    };
+  },
+};

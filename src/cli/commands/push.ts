@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { pushImage, tagImage } from '../../docker/images.ts';
+import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
+import { CLIError } from '../../spec/errors.ts';
+import type { Command } from '../command.ts';
+import { openSession } from '../session.ts';
+import { withSnapshotLock } from '../snapshot/lock.ts';
+import { resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
+import { loadSnapshots } from '../snapshot/store.ts';
+
+/** Credentials for a registry host from ~/.docker/config.json `auths` (credential helpers are not read). */
+export function registryAuth(env: NodeJS.ProcessEnv, host: string): { username: string; password: string; serveraddress: string } | undefined {
+  const file = join(env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker'), 'config.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
+    const key = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+    const encoded = auths[key]?.auth ?? auths[`https://${key}`]?.auth;
+    if (!encoded) return undefined;
+    const [username, ...rest] = Buffer.from(encoded, 'base64').toString('utf8').split(':');
+    return { username: username ?? '', password: rest.join(':'), serveraddress: key };
+  } catch {
+    return undefined;
+  }
+}
+
+export const command: Command = {
+  name: 'push',
+  summary: 'push a snapshot to a registry as <registry/repo:tag> (and its volume data as <tag>-volumes)',
+  usage: 'push <registry/repo:tag> [--snapshot SNAPSHOT]',
+  description: [
+    'Tags the snapshot (default: current) as the reference and pushes it; the volume data goes along as',
+    '<tag>-volumes, since a snapshot is both. Log in first (docker login) for registries that need it.',
+  ],
+  options: {
+    snapshot: { type: 'string', short: 's', value: 'SNAPSHOT', description: 'which snapshot (default: current)' },
+  },
+  positionals: { min: 1, max: 1 },
+  examples: ['dockervm push registry.example.com/me/lab:2026-11-22', 'dockervm push 127.0.0.1:5000/lab:v1 --snapshot 20261122T10'],
+  async run(ctx) {
+    const target = ctx.positionals[0] ?? '';
+    let ref;
+    try {
+      ref = parseReference(target);
+    } catch (error) {
+      if (error instanceof InvalidReferenceError) throw new CLIError(error.message);
+      throw error;
+    }
+    if (ref.digest) throw new CLIError(`${target}: push to a tag, not a digest`);
+    if (!target.includes('/')) throw new CLIError(`${target}: name the registry and repository (e.g. registry.example.com/me/${target}); pushing to Docker Hub needs a namespace too`);
+    const tag = ref.tag ?? 'latest';
+    const repository = target.slice(0, target.length - (ref.tag ? ref.tag.length + 1 : 0));
+    const session = await openSession(ctx);
+    const { engine, project, out } = session;
+    const snapshot = await withSnapshotLock(session, 'push', async () => {
+      const index = await loadSnapshots(engine, project.name);
+      const id = resolveSnapshotArg(ctx.string('snapshot') ?? 'current', project.name, index.snapshots.map((s) => s.id), index.current);
+      return index.snapshots.find((s) => s.id === id)!;
+    });
+    const auth = registryAuth(ctx.env, ref.domain) ?? { username: '', password: '', serveraddress: ref.domain };
+    const pushed: { reference: string; digest: string | null }[] = [];
+    for (const [imageId, reference] of [[snapshot.imageId, `${repository}:${tag}`], ...(snapshot.volumesImageId ? [[snapshot.volumesImageId, `${repository}:${tag}-volumes`]] : [])] as [string, string][]) {
+      await tagImage(engine, imageId, reference);
+      const digest = await out.timed(`pushing ${reference}`, () => pushImage(engine, reference, auth, out.progress));
+      pushed.push({ reference, digest: digest ?? null });
+    }
+    return {
+      data: { snapshot: snapshot.id, pushed },
+      text: [`pushed ${TAG_PREFIX}${snapshot.id}:`, ...pushed.map((p) => `  ${p.reference}${p.digest ? `@${p.digest}` : ''}`)],
+    };
+  },
+};

@@ -1,0 +1,48 @@
+import type { Command } from '../command.ts';
+import { formatBytes } from '../messages.ts';
+import { openSession } from '../session.ts';
+import { withSnapshotLock } from '../snapshot/lock.ts';
+import { resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
+import { restoreSnapshot } from '../snapshot/restore.ts';
+import { loadSnapshots } from '../snapshot/store.ts';
+import { snapshotJson } from './snapshots.ts';
+
+export const command: Command = {
+  name: 'restore',
+  summary: 'bring the VM back to a snapshot (the current state is saved first)',
+  usage: 'restore <snapshot>',
+  description: [
+    'Saves the current state as an automatic snapshot, then recreates the VM container from the',
+    'snapshot\'s commit and puts its volume data back: the VM comes back exactly as it was saved.',
+    'Restoring the automatic snapshot undoes the restore. <snapshot> is snap-<id>, <id>, a unique',
+    'prefix of an id, or `current`.',
+  ],
+  options: {
+    start: { type: 'boolean', description: 'start the VM afterwards (default: if it was running before, or when saved); --no-start to leave it stopped' },
+  },
+  positionals: { min: 1, max: 1 },
+  examples: ['dockervm restore snap-20261122T101500Z', 'dockervm restore 20261122T10'],
+  async run(ctx) {
+    const session = await openSession(ctx);
+    const { engine, project } = session;
+    const result = await withSnapshotLock(session, 'restore', async () => {
+      const index = await loadSnapshots(engine, project.name);
+      const id = resolveSnapshotArg(ctx.positionals[0] ?? '', project.name, index.snapshots.map((s) => s.id), index.current);
+      const target = index.snapshots.find((s) => s.id === id)!;
+      const start = ctx.flag('start');
+      return restoreSnapshot(session, target, start === undefined ? {} : { start });
+    });
+    return {
+      data: {
+        restored: snapshotJson(result.restored),
+        autoSave: result.autoSave ? snapshotJson(result.autoSave.snapshot) : null,
+        started: result.started,
+        copiedBytes: result.copiedBytes,
+      },
+      text: [
+        `restored ${TAG_PREFIX}${result.restored.id}${result.restored.message ? ` "${result.restored.message}"` : ''} (${formatBytes(result.copiedBytes)} of volume data put back)${result.started ? '; the VM is running' : '; the VM is stopped (dockervm up)'}`,
+        ...(result.autoSave ? [`undo: dockervm restore ${TAG_PREFIX}${result.autoSave.snapshot.id}`] : []),
+      ],
+    };
+  },
+};

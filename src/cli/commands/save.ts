@@ -1,0 +1,41 @@
+import { inspectImage } from '../../docker/images.ts';
+import type { Command } from '../command.ts';
+import { formatBytes } from '../messages.ts';
+import { openSession } from '../session.ts';
+import { withSnapshotLock } from '../snapshot/lock.ts';
+import { TAG_PREFIX } from '../snapshot/naming.ts';
+import { saveSnapshot } from '../snapshot/save.ts';
+import { snapshotJson } from './snapshots.ts';
+
+const SQUASH_AT = 100;
+
+export const command: Command = {
+  name: 'save',
+  summary: 'save a snapshot: the container layer and the persisted volumes',
+  usage: 'save [-m MESSAGE]',
+  description: [
+    'A snapshot is the VM container\'s layer (docker commit, with the VM paused) plus the data of the',
+    'project\'s volumes (which docker commit skips), stored as images tagged <project>:snap-<UTC time>.',
+    'Only what changed since the last snapshot is copied. Tags move only once everything is written,',
+    'so an interrupted save leaves the earlier snapshots and `current` as they were.',
+  ],
+  options: {
+    message: { type: 'string', short: 'm', value: 'MESSAGE', description: 'what this snapshot is (shown by `dockervm snapshots`)' },
+  },
+  examples: ['dockervm save -m "before upgrading node"', 'dockervm save --json'],
+  async run(ctx) {
+    const session = await openSession(ctx);
+    const message = ctx.string('message') ?? '';
+    const result = await withSnapshotLock(session, 'save', () => saveSnapshot(session, { message, kind: 'manual' }));
+    const { snapshot } = result;
+    // overlayfs stacks at most ~125 layers; every save adds one to each chain.
+    const depth = Math.max(...(await Promise.all([snapshot.imageId, snapshot.volumesImageId].filter((i): i is string => Boolean(i)).map(async (i) => (await inspectImage(session.engine, i))?.layers ?? 0))));
+    if (depth > SQUASH_AT) ctx.out.warn(`this snapshot is ${depth} layers deep (the engine stops at about 125): run \`dockervm squash\` to flatten it`);
+    return {
+      data: { snapshot: snapshotJson(snapshot), copiedBytes: result.copiedBytes, copiedPaths: result.copiedPaths, pausedMs: Math.round(result.pausedMs) },
+      text: [
+        `saved ${TAG_PREFIX}${snapshot.id}${message ? ` "${message}"` : ''} (${formatBytes(result.copiedBytes)} of volume data copied${result.pausedMs ? `, VM paused ${(result.pausedMs / 1000).toFixed(1)} s` : ''})`,
+      ],
+    };
+  },
+};

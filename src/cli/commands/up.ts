@@ -1,0 +1,46 @@
+import { composeOrFail } from '../../docker/compose.ts';
+import { unpauseContainer } from '../../docker/containers.ts';
+import { CLIError } from '../../spec/errors.ts';
+import type { Command } from '../command.ts';
+import { openSession } from '../session.ts';
+import { addresses, findVm, recoverInterrupted, vmState } from '../vm.ts';
+
+export const command: Command = {
+  name: 'up',
+  summary: 'start the VM (docker compose up), building its image the first time',
+  usage: 'up [--build] [--no-wait]',
+  description: [
+    'Runs `docker compose up --detach` and waits until the VM reports healthy. A VM left paused by an',
+    'interrupted save is unpaused.',
+  ],
+  options: {
+    build: { type: 'boolean', description: 'rebuild the image from the Dockerfile first (the container layer is recreated; volumes stay)' },
+    wait: { type: 'boolean', description: 'wait for the healthcheck (default: yes; --no-wait to return at once)' },
+    'wait-timeout': { type: 'string', value: 'SECONDS', description: 'give up waiting after this long (default: 300)' },
+  },
+  examples: ['dockervm up', 'dockervm up --build'],
+  async run(ctx) {
+    const session = await openSession(ctx);
+    const { engine, project, out } = session;
+    if (await recoverInterrupted(session)) out.info('cleaned up after an interrupted snapshot operation');
+    const timeout = ctx.string('wait-timeout') ?? '300';
+    if (!/^\d+$/.test(timeout)) throw new CLIError(`--wait-timeout must be a number of seconds (got "${timeout}")`);
+    const wait = ctx.flag('wait') ?? true;
+    await composeOrFail(engine, project, ['up', '--detach', ...(ctx.flag('build') ? ['--build'] : []), ...(wait ? ['--wait', '--wait-timeout', timeout] : [])]);
+    let vm = await findVm(session);
+    if (vm?.paused) {
+      await unpauseContainer(engine, vm.id);
+      vm = await findVm(session);
+    }
+    const urls = addresses(vm?.ports ?? []);
+    return {
+      data: { project: project.name, state: vmState(vm), health: vm?.health ?? null, addresses: urls },
+      text: [
+        `${project.name} is ${vmState(vm)}${vm?.health ? ` (${vm.health})` : ''}`,
+        ...urls.filter((a) => a.kind === 'novnc').map((a) => `  desktop: ${a.url}   (dockervm open; password: cat secrets/vnc_password)`),
+        ...urls.filter((a) => a.kind === 'vnc').map((a) => `  VNC: ${a.url.replace('vnc://', '')}   (password: cat secrets/vnc_password)`),
+        '  shell: dockervm shell',
+      ],
+    };
+  },
+};

@@ -1,0 +1,88 @@
+// Snapshots as the engine holds them: images labelled with the project and a role, and tags. A
+// snapshot exists when its `snap-<id>` tag does (that tag is written last, after everything else),
+// and is whole when its volume image is there too.
+import type { ImageSummary } from '../../docker/images.ts';
+import { listImages } from '../../docker/images.ts';
+import type { Engine } from '../../docker/engine.ts';
+import { LABEL, parseSavedVolumes, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
+import { currentTag, idFromTag, snapshotTag, volumesTag } from './naming.ts';
+
+export interface Snapshot {
+  id: string;
+  tag: string;
+  imageId: string;
+  message: string;
+  parent: string | undefined;
+  created: string;
+  engine: string;
+  kind: SnapshotKind;
+  running: boolean;
+  persistence: string;
+  volumes: SavedVolume[];
+  /** ID of the volume image (tagged snap-<id>-volumes); undefined when missing or not needed. */
+  volumesImageId: string | undefined;
+  volumesTag: string | undefined;
+  /** The volume image is present (or none is needed). */
+  complete: boolean;
+  current: boolean;
+}
+
+export interface SnapshotIndex {
+  snapshots: Snapshot[];
+  current: string | undefined;
+  /** `snap-<id>-volumes` tags whose snapshot tag was never written (a save killed in between). */
+  orphanVolumeTags: string[];
+}
+
+/** Pure: the snapshot list from the project's labelled images. Oldest first. */
+export function indexSnapshots(project: string, images: readonly ImageSummary[]): SnapshotIndex {
+  // The volume image of a snapshot is the one tagged snap-<id>-volumes and labelled with that id.
+  const volumeImages = new Map<string, ImageSummary>();
+  for (const image of images) {
+    if (image.labels[LABEL.role] !== ROLE.volumes) continue;
+    for (const tag of image.tags) {
+      const id = image.labels[LABEL.snapshot];
+      if (id && tag === volumesTag(project, id)) volumeImages.set(id, image);
+    }
+  }
+  const currentImage = images.find((i) => i.tags.includes(currentTag(project)));
+  const snapshots: Snapshot[] = [];
+  for (const image of images) {
+    if (image.labels[LABEL.role] !== ROLE.snapshot || image.labels[LABEL.project] !== project) continue;
+    for (const tag of image.tags) {
+      const id = idFromTag(project, tag);
+      // A tag the user copied onto another snapshot's image is not that snapshot.
+      if (!id || image.labels[LABEL.snapshot] !== id) continue;
+      const volumes = parseSavedVolumes(image.labels[LABEL.volumes]);
+      const volumeImage = volumeImages.get(id);
+      const volumesImageId = volumeImage?.id;
+      snapshots.push({
+        id,
+        tag,
+        imageId: image.id,
+        message: image.labels[LABEL.message] ?? '',
+        parent: image.labels[LABEL.parent] || undefined,
+        created: image.labels[LABEL.created] ?? new Date(image.created * 1000).toISOString(),
+        engine: image.labels[LABEL.engine] ?? '',
+        kind: image.labels[LABEL.kind] === 'auto' ? 'auto' : 'manual',
+        running: image.labels[LABEL.running] === 'true',
+        persistence: image.labels[LABEL.persistence] ?? '',
+        volumes,
+        volumesImageId,
+        volumesTag: volumeImage ? volumesTag(project, id) : undefined,
+        complete: volumes.length === 0 || volumeImage !== undefined,
+        current: currentImage?.id === image.id && currentImage.labels[LABEL.snapshot] === id,
+      });
+    }
+  }
+  snapshots.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  const ids = new Set(snapshots.map((s) => s.id));
+  const orphanVolumeTags = [...volumeImages.entries()].filter(([id]) => !ids.has(id)).map(([id]) => volumesTag(project, id));
+  return { snapshots, current: snapshots.find((s) => s.current)?.id, orphanVolumeTags };
+}
+
+export async function loadSnapshots(engine: Engine, project: string): Promise<SnapshotIndex> {
+  return indexSnapshots(project, await listImages(engine, { [LABEL.project]: project }));
+}
+
+export { snapshotTag };

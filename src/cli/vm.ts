@@ -1,0 +1,76 @@
+// The VM container as the commands see it: found by label, its unsaved changes, a save that was
+// interrupted (a stale lock) and the addresses it publishes.
+import { COMPOSE_SERVICE_LABEL, containerChanges, findContainers, inspectContainer, type ContainerDetails } from '../docker/containers.ts';
+import { readLock } from '../docker/helper.ts';
+import type { Session } from './session.ts';
+import { LABEL, ROLE } from './snapshot/labels.ts';
+import { lockName, withSnapshotLock } from './snapshot/lock.ts';
+
+/** The VM container of the project, if compose created one. */
+export async function findVm(session: Pick<Session, 'engine' | 'project'>): Promise<ContainerDetails | undefined> {
+  const list = await findContainers(session.engine, { [LABEL.project]: session.project.name, [COMPOSE_SERVICE_LABEL]: session.project.service });
+  // Containers made from a snapshot image inherit its labels; ours say what they are.
+  const vm = list.find((c) => c.labels[LABEL.role] !== ROLE.helper && c.labels[LABEL.role] !== ROLE.lock && c.labels['com.docker.compose.project'] === session.project.name);
+  return vm ? inspectContainer(session.engine, vm.id) : undefined;
+}
+
+export function vmState(vm: ContainerDetails | undefined): string {
+  if (!vm) return 'absent';
+  if (vm.paused) return 'paused';
+  return vm.status;
+}
+
+/** Runtime files that say nothing about the user's work. */
+const NOISE = [/^\/run(\/|$)/, /^\/var\/run(\/|$)/, /^\/tmp\/\.(X11|ICE|font)-unix(\/|$)/, /^\/tmp\/\.X\d+-lock$/, /^\/dev(\/|$)/, /^\/\.dockervm\/run(\/|$)/];
+
+/**
+ * The container layer's meaningful changes: `docker diff` minus runtime noise and minus directories
+ * that are listed only because something below them changed.
+ */
+export function meaningfulChanges(changes: readonly { path: string; kind: string }[]): string[] {
+  const paths = changes.filter((c) => !NOISE.some((re) => re.test(c.path)));
+  const parents = new Set<string>();
+  for (const { path } of paths) {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) parents.add(path.slice(0, i));
+  }
+  return paths.filter((c) => !(c.kind === 'changed' && parents.has(c.path))).map((c) => c.path).sort();
+}
+
+export async function unsavedChanges(session: Session, vm: ContainerDetails): Promise<string[]> {
+  return meaningfulChanges(await containerChanges(session.engine, vm.id));
+}
+
+/** A save or restore that was killed left its lock (and maybe a paused VM): clean up after it. */
+export async function recoverInterrupted(session: Session): Promise<boolean> {
+  const lock = await readLock(session.engine, lockName(session.project.name));
+  if (!lock) return false;
+  // withSnapshotLock takes a stale lock over and recovers; a live one makes it refuse, which is right.
+  await withSnapshotLock(session, 'recover', async () => undefined);
+  return true;
+}
+
+export interface Address {
+  kind: 'novnc' | 'vnc' | 'ssh' | 'port';
+  container: number;
+  url: string;
+}
+
+/** The URL for a published port, reachable from this machine. */
+export function localUrl(scheme: string, hostIp: string, port: number, path = ''): string {
+  const host = hostIp === '' || hostIp === '0.0.0.0' ? '127.0.0.1' : hostIp === '::' ? '[::1]' : hostIp.includes(':') ? `[${hostIp}]` : hostIp;
+  return `${scheme}://${host}:${port}${path}`;
+}
+
+export function addresses(ports: readonly { container: number; hostIp: string; hostPort: number }[]): Address[] {
+  const seen = new Set<number>();
+  const result: Address[] = [];
+  for (const p of ports) {
+    if (seen.has(p.container)) continue;
+    seen.add(p.container);
+    if (p.container === 6080) result.push({ kind: 'novnc', container: p.container, url: localUrl('http', p.hostIp, p.hostPort, '/') });
+    else if (p.container === 5901) result.push({ kind: 'vnc', container: p.container, url: localUrl('vnc', p.hostIp, p.hostPort) });
+    else if (p.container === 22) result.push({ kind: 'ssh', container: p.container, url: localUrl('ssh', p.hostIp, p.hostPort) });
+    else result.push({ kind: 'port', container: p.container, url: localUrl('tcp', p.hostIp, p.hostPort) });
+  }
+  return result;
+}
