@@ -30,6 +30,23 @@ export function baseLayer(spec: VmSpec): Contribution {
   return {
     layer: 'base',
     packages: { [family]: [...(init?.packages ?? []), ...TOOLS[family]] },
+    ...(family === 'debian' ? { beforeInstall: slimDpkg() } : {}),
     steps: [{ comment: 'dockervm runtime directory and init (outside the persisted directories)', lines, phase: 'before-files' }],
   };
+}
+
+/**
+ * What Debian's and Ubuntu's official images already do (a no-op on them): dpkg skips documentation, man
+ * pages and translations of every package installed from now on, inside the VM too. apt is unaffected;
+ * delete the file to get them with later installs.
+ */
+function slimDpkg(): string[] {
+  const rules = [
+    'path-exclude=/usr/share/doc/*',
+    'path-include=/usr/share/doc/*/copyright',
+    'path-exclude=/usr/share/man/*',
+    'path-exclude=/usr/share/info/*',
+    'path-exclude=/usr/share/locale/*',
+  ];
+  return [`printf '%s\\n' ${rules.map((rule) => `'${rule}'`).join(' ')} > /etc/dpkg/dpkg.cfg.d/dockervm-slim`];
 }

@@ -41,6 +41,8 @@ export interface Contribution {
   /** Which layer this came from; used in comments and tests. */
   layer: string;
   packages?: Partial<Record<Family, string[]>>;
+  /** Shell lines run in the package RUN just before the packages are installed (e.g. a local package apt should know). */
+  beforeInstall?: string[];
   /** Shell lines run right after the packages are installed, in the same RUN: the package lists exist only there. */
   installHooks?: string[];
   steps?: BuildStep[];

@@ -1,7 +1,7 @@
 // The UI layers: a shell only, xterm on the host's X server, a VNC desktop, or VNC in the browser.
 import type { Family, VmSpec } from '../src/spec/types.ts';
 import type { Contribution, Program, ProjectFile } from './contribution.ts';
-import { NOVNC_PORT, RUNTIME_BIN, VNC_DISPLAY, VNC_PORT, rootfsPath } from './paths.ts';
+import { NOVNC_PORT, NOVNC_WEB, RUNTIME_BIN, VNC_DISPLAY, VNC_PORT, WEBSOCKIFY_LIB, rootfsPath } from './paths.ts';
 
 interface DesktopPackages {
   terminal: string[];
@@ -15,8 +15,9 @@ const PACKAGES: Partial<Record<Family, DesktopPackages>> = {
   debian: {
     terminal: ['xterm', 'fonts-dejavu-core'],
     vnc: ['tigervnc-standalone-server', 'tigervnc-tools'],
-    // Debian's novnc package depends on nodejs; only its static files are needed (see noVncFiles).
-    novnc: ['websockify'],
+    // Debian's novnc depends on nodejs and its websockify on numpy (+40 MB): both come as files from
+    // their packages instead (see noVncFiles); websockify's own code runs on the standard library.
+    novnc: ['python3'],
     xvnc: 'Xtigervnc',
   },
   fedora: {
@@ -84,20 +85,13 @@ function vncDesktop(spec: VmSpec): Contribution {
       environment: display,
     },
   ];
-  if (browser) {
-    programs.push({
-      name: 'novnc',
-      command: ['websockify', '--web', '/usr/share/novnc', String(NOVNC_PORT), `localhost:${VNC_PORT}`],
-      runAs: 'user',
-      priority: 40,
-    });
-  }
+  if (browser) programs.push(noVncProgram(family));
   const files = [
     script('start-vnc', 'rootfs/start-vnc.sh.hbs', { xvnc: packages.xvnc, port: VNC_PORT }),
     script('wait-x', 'rootfs/wait-x.sh.hbs'),
   ];
   if (browser) {
-    files.push({ path: rootfsPath('/usr/share/novnc/index.html'), mode: 0o644, template: 'rootfs/novnc-index.html.hbs', data: { name: spec.name } });
+    files.push({ path: rootfsPath(`${noVncWeb(family)}/index.html`), mode: 0o644, template: 'rootfs/novnc-index.html.hbs', data: { name: spec.name } });
   }
   return {
     layer: `desktop:${spec.desktop}`,
@@ -109,7 +103,7 @@ function vncDesktop(spec: VmSpec): Contribution {
         phase: 'before-files',
       },
     ],
-    ...(browser && family === 'debian' ? { installHooks: noVncFiles() } : {}),
+    ...(family === 'debian' ? { beforeInstall: withoutGlDrivers(), ...(browser ? { installHooks: noVncFiles() } : {}) } : {}),
     programs,
     files,
     secrets: ['vnc_password'],
@@ -118,14 +112,65 @@ function vncDesktop(spec: VmSpec): Contribution {
   };
 }
 
-/** noVNC's web client from Debian's package, without the nodejs it depends on for its build tools. */
-function noVncFiles(): string[] {
+/** Where the noVNC web client lives: the distribution's package, or (Debian) files under /usr/local. */
+function noVncWeb(family: Family): string {
+  return family === 'debian' ? NOVNC_WEB : '/usr/share/novnc';
+}
+
+function noVncProgram(family: Family): Program {
+  const proxy = [String(NOVNC_PORT), `localhost:${VNC_PORT}`];
+  if (family !== 'debian') {
+    return { name: 'novnc', command: ['websockify', '--web', noVncWeb(family), ...proxy], runAs: 'user', priority: 40 };
+  }
+  return {
+    name: 'novnc',
+    // Without numpy websockify warns that unmasking is slower: only the browser's small input frames are masked.
+    command: ['python3', '-W', 'ignore::UserWarning', '-m', 'websockify', '--web', NOVNC_WEB, ...proxy],
+    runAs: 'user',
+    priority: 40,
+    environment: { PYTHONPATH: WEBSOCKIFY_LIB },
+  };
+}
+
+/**
+ * Every X server in Debian links libGL, whose Mesa backend drags in the DRI drivers and, through them,
+ * LLVM (+165 MB on Debian 12), although a VNC desktop never renders with a GPU. A local package that
+ * provides libgl1-mesa-dri satisfies that dependency the way apt understands it (equivs-style):
+ * `apt-get check` passes, every other package installs normally, and `apt-get install libgl1-mesa-dri`
+ * brings the real drivers back for OpenGL programs. Nothing links the DRI drivers directly (libGL loads
+ * them at run time), so no program can fail to start with a missing library because of it.
+ */
+function withoutGlDrivers(): string[] {
+  const dir = '/tmp/no-gl-drivers';
+  const control = (lines: string[], redirect: string) =>
+    `printf '%s\\n' ${lines.map((line) => `'${line}'`).join(' ')} ${redirect} ${dir}/DEBIAN/control`;
   return [
-    // RUN's working directory is / here: the .deb lands there and is removed in the same layer.
-    'apt-get download --quiet novnc',
+    `mkdir -p ${dir}/DEBIAN`,
+    control(['Package: dockervm-no-gl-drivers', 'Version: 1.0', 'Architecture: all'], '>'),
+    control(['Maintainer: create-dockervm <dockervm@localhost>', 'Provides: libgl1-mesa-dri'], '>>'),
+    control(['Description: no Mesa DRI drivers: apt-get install libgl1-mesa-dri for OpenGL'], '>>'),
+    `dpkg-deb --build ${dir} ${dir}.deb >/dev/null`,
+    // Newer releases (mesa-libgallium) link the GPU code into libGL's own dependencies: nothing to save there.
+    `if ! apt-cache show mesa-libgallium >/dev/null 2>&1; then dpkg --install ${dir}.deb; fi`,
+    `rm -rf ${dir} ${dir}.deb`,
+  ];
+}
+
+/**
+ * noVNC's web client and websockify's Python package, unpacked from Debian's packages into /usr/local
+ * (where dpkg never writes): their package dependencies (nodejs, numpy) are not needed to run them.
+ */
+function noVncFiles(): string[] {
+  // apt-get download writes to the working directory: / here (no WORKDIR yet), hence the /… paths.
+  return [
+    'apt-get download --quiet novnc python3-websockify',
     'dpkg-deb --extract /novnc_*.deb /tmp/novnc',
-    'mkdir -p /usr/share/novnc',
-    'cp -a /tmp/novnc/usr/share/novnc/. /usr/share/novnc/',
-    'rm -rf /tmp/novnc /novnc_*.deb',
+    'dpkg-deb --extract /python3-websockify_*.deb /tmp/websockify',
+    `mkdir -p ${NOVNC_WEB} ${WEBSOCKIFY_LIB}`,
+    `cp -a /tmp/novnc/usr/share/novnc/. ${NOVNC_WEB}/`,
+    // noVNC's page asks for package.json (its version); Debian's package leaves it out.
+    `printf '{"version": "%s"}\\n' "$(dpkg-deb --field /novnc_*.deb Version)" > ${NOVNC_WEB}/package.json`,
+    `cp -a /tmp/websockify/usr/lib/python3/dist-packages/websockify ${WEBSOCKIFY_LIB}/`,
+    'rm -rf /tmp/novnc /tmp/websockify /novnc_*.deb /python3-websockify_*.deb',
   ];
 }

@@ -15,6 +15,9 @@ export const PERSISTED_DIRS = ['etc', 'home', 'opt', 'root', 'srv', 'usr', 'var'
 export const VNC_DISPLAY = ':1';
 export const VNC_PORT = 5901;
 export const NOVNC_PORT = 6080;
+/** noVNC's web client and websockify on Debian: unpacked from their packages, not installed by dpkg. */
+export const NOVNC_WEB = '/usr/local/share/novnc';
+export const WEBSOCKIFY_LIB = '/usr/local/lib/websockify';
 /** Project path of a file that lands at `imagePath` inside the image (all of rootfs/ is copied to /). */
 export function rootfsPath(imagePath: string): string {
   return `rootfs${imagePath}`;

@@ -56,8 +56,8 @@ function sshd(spec: VmSpec): Partial<Contribution> {
   }
   if (spec.sshPublicKey) {
     files.push({ path: `rootfs/home/${name}/.ssh/authorized_keys`, mode: 0o600, content: `${spec.sshPublicKey}\n` });
-    // COPY makes files root's; sshd wants the user's own ~/.ssh.
-    lines.push(`chown -R ${spec.user.uid}:${spec.user.gid} /home/${name}/.ssh`, `chmod 0700 /home/${name}/.ssh`);
+    // The user layer gives the home back to the user after COPY; sshd also wants ~/.ssh private.
+    lines.push(`chmod 0700 /home/${name}/.ssh`);
   }
   return {
     // Debian's package makes host keys at install time: they would be shared by every VM of the image.

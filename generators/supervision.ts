@@ -96,7 +96,8 @@ function runit(spec: VmSpec, programs: Program[], runsAsRoot: boolean, base: Con
     data: {
       name: program.name,
       environment: Object.entries(userEnvironment(spec, program)).map(([key, value]) => ({ key, value })),
-      chpst: runsAsRoot && program.runAs === 'user' ? `chpst -u ${spec.user.name}:${spec.user.gid} ` : '',
+      // chpst -u takes names, not numbers: the user's own entry gives its UID and primary GID.
+      chpst: runsAsRoot && program.runAs === 'user' ? `chpst -u ${spec.user.name} ` : '',
       command: program.command.map(shellQuote).join(' '),
     },
   }));

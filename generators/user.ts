@@ -22,8 +22,9 @@ function createUser(spec: VmSpec): string[] {
         // --no-log-init: a high UID would otherwise make /var/log/lastlog a huge sparse file.
         `useradd --no-log-init --uid ${uid} --gid "$group" --create-home --shell /bin/bash ${name}`,
       ];
-    case 'alpine':
     case 'busybox':
+      return busyboxUser(spec);
+    case 'alpine':
       return [
         ...freeIds(uid, gid, 'deluser --remove-home'),
         `if [ -z "$group" ]; then addgroup -g ${gid} ${name}; group=${name}; fi`,
@@ -32,8 +33,26 @@ function createUser(spec: VmSpec): string[] {
   }
 }
 
+/**
+ * busybox builds differ in their applets (Debian's has no adduser/addgroup): edit the account files
+ * directly, which every busybox can do.
+ */
+function busyboxUser(spec: VmSpec): string[] {
+  const { name, uid, gid } = spec.user;
+  return [
+    `old_user="$(awk -F: '$3 == ${uid} { print $1 }' /etc/passwd)"`,
+    `if [ -n "$old_user" ]; then sed -i "/^$old_user:/d" /etc/passwd; rm -rf "/home/$old_user"; fi`,
+    `if [ -n "$old_user" ] && [ -f /etc/shadow ]; then sed -i "/^$old_user:/d" /etc/shadow; fi`,
+    `if ! awk -F: '$3 == ${gid} { found = 1 } END { exit !found }' /etc/group; then echo "${name}:x:${gid}:" >> /etc/group; fi`,
+    `echo "${name}:x:${uid}:${gid}:${name}:/home/${name}:/bin/sh" >> /etc/passwd`,
+    `if [ -f /etc/shadow ]; then echo "${name}:!:1::::::" >> /etc/shadow; fi`,
+    `mkdir -p /home/${name}`,
+    `chown ${uid}:${gid} /home/${name}`,
+  ];
+}
+
 export function userLayer(spec: VmSpec): Contribution {
-  const { name } = spec.user;
+  const { name, uid, gid } = spec.user;
   const lines = createUser(spec);
   if (spec.user.sudo) {
     lines.push(`echo '${name} ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/${name}`, `chmod 0440 /etc/sudoers.d/${name}`);
@@ -41,6 +60,15 @@ export function userLayer(spec: VmSpec): Contribution {
   return {
     layer: 'user',
     packages: spec.user.sudo ? { [spec.base.family]: ['sudo'] } : {},
-    steps: [{ comment: `the login user ${name} (UID ${spec.user.uid}, GID ${spec.user.gid})`, lines, phase: 'before-files' }],
+    steps: [
+      { comment: `the login user ${name} (UID ${uid}, GID ${gid})`, lines, phase: 'before-files' },
+      {
+        // COPY makes everything it writes root's, the home directory itself included when rootfs/ has
+        // files for it (an authorized key, your dotfiles): the user could no longer write in it.
+        comment: `rootfs/home/${name}/ is ${name}'s, whoever copied it`,
+        lines: [`chown -R ${uid}:${gid} /home/${name}`],
+        phase: 'after-files',
+      },
+    ],
   };
 }

@@ -60,15 +60,25 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
     ...(ports.length ? { ports } : {}),
     ...(mounts.length + binds.length ? { volumes: [...mounts, ...binds] } : {}),
     ...(secrets.length ? { secrets } : {}),
-    healthcheck: { test: ['CMD', paths.HEALTHCHECK], interval: '10s', timeout: '5s', start_period: '30s', retries: 3 },
+    healthcheck: {
+      test: ['CMD', paths.HEALTHCHECK],
+      interval: '10s',
+      timeout: '5s',
+      start_period: '30s',
+      // Probe every second while starting, so `up --wait` returns as soon as the VM is ready, not at the
+      // first 10 s tick. Needs Engine >= 25, which only the rootfs mode already requires.
+      ...(spec.persistence === 'rootfs' ? { start_interval: '1s' } : {}),
+      retries: 3,
+    },
     stop_grace_period: '20s',
     labels,
   };
   const services: Record<string, unknown> = {};
   if (spec.persistence === 'rootfs') {
     services['rootfs-init'] = {
-      build: { context: '.', labels },
+      // The vm service builds the image; building it here too would make a second, differently labelled copy.
       image,
+      pull_policy: 'never',
       user: 'root',
       entrypoint: [`${paths.RUNTIME_BIN}/seed-rootfs`],
       network_mode: 'none',

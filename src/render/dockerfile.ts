@@ -63,7 +63,10 @@ function installRun(spec: VmSpec, contributions: Contribution[]) {
   if (family === 'busybox' || packages.length === 0) return undefined;
   const recipe = INSTALL[family];
   const list = packages.join(' \\\n        ');
-  const lines = recipe.lines.map((line) => line.replace('PACKAGES', `\\\n        ${list}`));
+  const before = contributions.flatMap((c) => c.beforeInstall ?? []);
+  const lines = recipe.lines.flatMap((line) =>
+    line.includes('PACKAGES') ? [...before, line.replace('PACKAGES', `\\\n        ${list}`)] : [line],
+  );
   const hooks = contributions.flatMap((c) => c.installHooks ?? []);
   return { run: runText(recipe.flags, [...lines, ...hooks]), ignore: recipe.ignore };
 }
@@ -99,6 +102,11 @@ export function renderDockerfile(spec: VmSpec, generated: Generated, render: Ren
   const steps = contributions.flatMap((c) => c.steps ?? []);
   const stepView = (phase: 'before-files' | 'after-files') =>
     steps.filter((s) => s.phase === phase).map((s) => ({ comment: s.comment, run: runText([], s.lines) }));
+  // Everything after COPY rootfs/ reruns whenever a file under rootfs/ changes: one RUN, one layer.
+  const afterFiles = steps.filter((s) => s.phase === 'after-files');
+  const afterView = afterFiles.length
+    ? [{ comment: afterFiles.map((s) => s.comment).join('\n# '), run: runText([], afterFiles.flatMap((s) => s.lines)) }]
+    : [];
   const programs = contributions.flatMap((c) => c.programs ?? []);
   const rootPrograms = programs.filter((p) => p.runAs === 'root');
   return render('Dockerfile.hbs', {
@@ -111,7 +119,7 @@ export function renderDockerfile(spec: VmSpec, generated: Generated, render: Ren
     shell: SHELL[spec.base.family],
     install: installRun(spec, contributions) ?? false,
     stepsBeforeFiles: stepView('before-files'),
-    stepsAfterFiles: stepView('after-files'),
+    stepsAfterFiles: afterView,
     init: paths.INIT,
     runsAsRoot: supervision.runsAsRoot,
     rootReason: rootReason(supervision.supervisor, rootPrograms.map((p) => p.name), programs.length, spec.user.name),

@@ -75,5 +75,8 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     extraPorts: extra.map((p) => `\`${spec.bindAddress}:${p.host}\` → ${p.container}`).join(', '),
     allInterfaces: spec.bindAddress === '0.0.0.0',
     rootfs: spec.persistence === 'rootfs' || spec.persistence === 'volumes',
+    aptFamily: spec.base.family === 'debian',
+    // generators/desktop.ts installs the stand-in on Debian-family VNC desktops (where Mesa needs LLVM).
+    noGlDrivers: spec.base.family === 'debian' && (spec.desktop === 'vnc' || spec.desktop === 'novnc'),
   });
 }

@@ -13,10 +13,10 @@ export const VARIANTS: Variant[] = [
   { name: 'default', args: [...fixedUser], engine: true },
   { name: 'shell-debian', args: ['--desktop', 'shell', ...fixedUser], engine: true },
   { name: 'xterm-ubuntu', args: ['--base', 'ubuntu', '--desktop', 'xterm', '--persistence', 'home', ...fixedUser], engine: false },
-  { name: 'xterm-debian', args: ['--desktop', 'xterm', '--persistence', 'none', ...fixedUser], engine: true },
+  { name: 'xterm-debian', args: ['--desktop', 'xterm', '--persistence', 'home', ...fixedUser], engine: true },
   {
     name: 'vnc-debian-supervisord',
-    args: ['--desktop', 'vnc', '--wm', 'none', '--supervisor', 'supervisord', '--persistence', 'volumes', ...fixedUser],
+    args: ['--desktop', 'vnc', '--wm', 'none', '--supervisor', 'supervisord', '--service', 'syslog', '--persistence', 'volumes', '--no-sudo', ...fixedUser],
     engine: true,
   },
   {
@@ -26,7 +26,7 @@ export const VARIANTS: Variant[] = [
   },
   {
     name: 'runit-trixie',
-    args: ['--base', 'debian-trixie', '--desktop', 'vnc', '--supervisor', 'runit', '--service', 'syslog', '--persistence', 'none', ...fixedUser],
+    args: ['--base', 'debian-trixie', '--desktop', 'vnc', '--supervisor', 'runit', '--persistence', 'none', ...fixedUser],
     engine: true,
   },
   { name: 'alpine-novnc', args: ['--base', 'alpine', '--desktop', 'novnc', '--service', 'sshd', '--persistence', 'home', ...fixedUser], engine: false },
@@ -35,6 +35,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'custom-packages-ports',
     args: ['--desktop', 'shell', '--package', 'curl,git', '--port', '8080', '--port', '9000:90', '--sudo', '--user', 'alice', '--uid', '1500', '--gid', '1500'],
-    engine: false,
+    engine: true,
   },
 ];

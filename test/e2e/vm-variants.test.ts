@@ -1,0 +1,311 @@
+// Every engine variant of test/helpers/variants.ts, scaffolded with the real CLI (FROM pinned to the
+// local mirror's digest), built and run on the real engine, and checked like a VM: healthy, the right
+// user, its desktop and services reachable on 127.0.0.1 only, supervised programs restarting, and a
+// disk that keeps (or, by mode, forgets) what was done inside it. Everything is labelled
+// dev.dockervm.project=dvme2e-… and removed in afterAll, also after a failure.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTty, lintCompose, lintDockerfile } from '../../src/lint/index.ts';
+import { requireBuilt } from '../helpers/cli.ts';
+import {
+  browserDesktop,
+  expectAptHealthy,
+  makeSshKey,
+  readTraces,
+  sshWithKey,
+  sshWithPassword,
+  waitForNewPid,
+  waitForRfb,
+  writeTraces,
+} from '../helpers/e2e-checks.ts';
+import { engineProblem, engineVersions, ensureMirrorTag, leftoverProjects, PREFIX, removeLabelled, sh } from '../helpers/e2e-engine.ts';
+import { expectationsFor, restartTarget, type Expectations } from '../helpers/e2e-expect.ts';
+import { VmProject } from '../helpers/e2e-project.ts';
+import { vncAuthenticate } from '../helpers/rfb.ts';
+import { VARIANTS } from '../helpers/variants.ts';
+import { startXvfb, userNameForUid, waitForWindow, type XServer } from '../helpers/xvfb.ts';
+
+const problem = engineProblem();
+const scratch = mkdtempSync(join(tmpdir(), 'dvme2e-'));
+const run = Date.now().toString(36).slice(-4);
+const report: string[] = [];
+const note = (line: string) => {
+  report.push(line);
+  process.stdout.write(`e2e: ${line}\n`);
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const titled = (name: string) => new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+it.runIf(Boolean(process.env.CI))('a Docker Engine and the local registry mirror are reachable (required in CI)', () => {
+  expect(problem).toBeUndefined();
+});
+if (problem && !process.env.CI) process.stdout.write(`e2e: SKIPPED the real-engine VM tests: ${problem}\n`);
+
+beforeAll(() => {
+  if (problem) return;
+  requireBuilt();
+  note(engineVersions());
+  // Leftovers of an interrupted run: removed in CI (nothing else runs there); locally another run of
+  // this suite may be using them, so only say so.
+  for (const stale of leftoverProjects()) {
+    if (process.env.CI) {
+      note(`removing ${stale}, left behind by an earlier run`);
+      removeLabelled(stale);
+    } else {
+      note(`${stale} is left from another run (or still in use by one); not touched`);
+    }
+  }
+  ensureMirrorTag('busybox', '1.37', '1.35');
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  process.stdout.write(`\ne2e summary\n${report.map((line) => `  ${line}`).join('\n')}\n`);
+});
+
+const engineVariants = VARIANTS.filter((variant) => variant.engine);
+
+describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => {
+  const name = `${PREFIX}${variant.name}-${run}`.slice(0, 60);
+  let project: VmProject;
+  let want: Expectations;
+  let xserver: XServer | undefined;
+  let sshKey: { privateKey: string; publicKey: string } | undefined;
+  const timings: string[] = [];
+
+  beforeAll(async () => {
+    want = await expectationsFor(name, variant.args);
+    const extra: string[] = [];
+    if (want.sshd) {
+      sshKey = makeSshKey(join(scratch, `${name}-ssh`));
+      extra.push('--ssh-key', sshKey.publicKey);
+    }
+    project = VmProject.scaffold(scratch, name, [...variant.args, ...extra]);
+    await project.freeHostPorts();
+    for (const change of project.remapped) note(`${variant.name}: host port taken on this machine, using ${change}`);
+    if (want.xterm) {
+      // The host's X server: an Xvfb only the VM's UID may use (xhost SI:localuser), or -ac when
+      // the host has no user with that UID to name.
+      const allowed = userNameForUid(want.user.uid) !== undefined;
+      xserver = await startXvfb(allowed ? { allowUids: [want.user.uid] } : { insecureNoAccessControl: true });
+      project.env = { ...project.env, DISPLAY: xserver.display };
+    }
+    timings.push(`build+up ${seconds(project.upBuild())}`);
+    timings.push(`healthy after ${seconds(await project.waitHealthy())}`);
+  });
+
+  afterAll(async () => {
+    const problems = project ? project.cleanup() : [];
+    await xserver?.stop();
+    note(`${variant.name}: ${timings.join(', ')}${problems.length ? `; cleanup problems: ${problems.join('; ')}` : ''}`);
+  });
+
+  it('builds, starts and the healthcheck turns healthy', () => {
+    const state = project.inspect<{ State: { Health?: { Status: string } } }>('container', project.container()).State;
+    expect(state.Health?.Status).toBe('healthy');
+    expect(project.file('Dockerfile')).toMatch(/^FROM \S+@sha256:[0-9a-f]{64}$/m);
+  });
+
+  it('the generated files pass compose config, shellcheck and the built-in lint', () => {
+    expect(project.compose(['config', '-q']).status).toBe(0);
+    const scripts: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir)) {
+        const path = join(dir, entry);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (readFileSync(path, 'utf8').startsWith('#!/bin/sh')) scripts.push(path);
+      }
+    };
+    walk(join(project.dir, 'rootfs'));
+    const shellcheck = sh('shellcheck', ['--shell=sh', '--severity=style', ...scripts]);
+    expect(shellcheck.stdout + shellcheck.stderr, scripts.map((s) => relative(project.dir, s)).join(' ')).toBe('');
+    const findings = [...lintDockerfile(project.file('Dockerfile')), ...lintCompose(project.file('compose.yaml'))];
+    expect(formatTty(findings, { color: false })).toBe('');
+  });
+
+  it('logs in as the non-root user with the requested UID/GID; the image runs as that user unless a root daemon needs root', () => {
+    const { name: user, uid, gid } = want.user;
+    expect(project.mustExec(user, 'id -un; id -u; id -g').trim().split('\n')).toEqual([user, String(uid), String(gid)]);
+    // The home is the user's own, also when rootfs/ put files in it (COPY makes them root's).
+    expect(project.mustExec(user, `stat -c %u:%g /home/${user}; touch /home/${user}/.dvme2e-writable && echo writable`).trim().split('\n')).toEqual([
+      `${uid}:${gid}`,
+      'writable',
+    ]);
+    const image = project.inspect<{ Config: { User: string } }>('image', `${name}:latest`).Config.User;
+    const defaultUid = project.mustExec(undefined, 'id -u').trim();
+    const pid1 = project.mustExec('root', 'stat -c %u /proc/1').trim();
+    if (want.runsAsRoot) {
+      expect(image).toBe('root');
+      expect(defaultUid).toBe('0');
+      expect(pid1).toBe('0');
+      // …but the desktop runs as the user: only the daemons keep root.
+      if (want.vnc) expect(project.mustExec('root', 'stat -c %u /proc/"$(pgrep -x Xtigervnc | head -n1)"').trim()).toBe(String(uid));
+    } else {
+      expect(image).toBe(user);
+      expect(defaultUid).toBe(String(uid));
+      expect(pid1).toBe(String(uid));
+    }
+  });
+
+  it('has sudo only when asked', () => {
+    const sudo = project.exec(want.user.name, 'sudo -n id -u');
+    if (want.user.sudo) {
+      expect(sudo.stdout.trim(), sudo.stderr).toBe('0');
+    } else {
+      expect(sudo.status).not.toBe(0);
+      expect(project.exec('root', 'test -e /etc/sudoers.d/' + want.user.name).status).not.toBe(0);
+    }
+  });
+
+  it('publishes every port on 127.0.0.1 only', () => {
+    type Binding = Array<{ HostIp: string; HostPort: string }> | null;
+    const container = project.inspect<{ HostConfig: { PortBindings: Record<string, Binding> }; NetworkSettings: { Ports: Record<string, Binding> } }>(
+      'container',
+      project.container(),
+    );
+    const bound = Object.values(container.HostConfig.PortBindings ?? {}).flatMap((b) => b ?? []);
+    const live = Object.values(container.NetworkSettings.Ports ?? {}).flatMap((b) => b ?? []);
+    expect(bound.length).toBe(project.ports().length);
+    expect(live.length).toBe(project.ports().length);
+    for (const binding of [...bound, ...live]) expect(binding.HostIp).toBe('127.0.0.1');
+  });
+
+  it('keeps the VNC password out of the image history and metadata', (context) => {
+    if (!want.vnc) return context.skip();
+    const password = project.vncPassword;
+    expect(password).toMatch(/^[A-Za-z0-9]{8}$/);
+    const history = sh('docker', ['history', '--no-trunc', `${name}:latest`]).stdout;
+    const image = sh('docker', ['image', 'inspect', `${name}:latest`]).stdout;
+    const container = sh('docker', ['container', 'inspect', project.container()]).stdout;
+    expect(history).toContain('COPY rootfs/');
+    expect(history).not.toContain(password);
+    expect(image).not.toContain(password);
+    expect(container).not.toContain(password);
+    // …while the VM does get it, as a compose secret readable by its user only.
+    expect(project.mustExec(want.user.name, 'cat /run/secrets/vnc_password').trim()).toBe(password);
+  });
+
+  it('VNC: RFB handshake on 127.0.0.1, the generated password logs in and a wrong one is refused', async (context) => {
+    if (!want.vnc) return context.skip();
+    const port = project.hostPort(5901);
+    await waitForRfb(port);
+    const good = await vncAuthenticate({ host: '127.0.0.1', port, password: project.vncPassword });
+    expect(good.serverVersion).toMatch(/^RFB 003\.00[378]$/);
+    expect(good.ok, good.reason).toBe(true);
+    expect(good.width).toBeGreaterThan(0);
+    const wrong = await vncAuthenticate({ host: '127.0.0.1', port, password: 'wrong-pw' });
+    expect(wrong.ok).toBe(false);
+  });
+
+  it('noVNC: headless Chromium logs in and shows a desktop with the xterm window', async (context) => {
+    if (!want.novnc) return context.skip();
+    const shot = await browserDesktop(project, variant.name);
+    timings.push(`noVNC connected ${shot.timings.connectedMs} ms, first pixels ${shot.timings.firstPixelsMs} ms`);
+    note(`${variant.name}: desktop screenshot ${relative(process.cwd(), shot.png)} (white ${(shot.white * 100).toFixed(1)} %, ${shot.colors} colours)`);
+    expect(shot.colors).toBeGreaterThan(2);
+    expect(shot.nonBackground).toBeGreaterThan(0.02);
+    expect(shot.white, 'xterm (white window) on the black root window').toBeGreaterThan(0.05);
+  });
+
+  it("xterm: the VM's xterm window appears on the host's X server", async (context) => {
+    if (!want.xterm || !xserver) return context.skip();
+    // xterm starts titled with the project name; bash then sets it to user@hostname (= the name too).
+    const windows = await waitForWindow(xserver.display, titled(name), { timeoutMs: 30_000 });
+    expect(windows.some((window) => titled(name).test(window))).toBe(true);
+  });
+
+  it('sshd: key login on the published 127.0.0.1 port works; password login is refused', async (context) => {
+    if (!want.sshd || !sshKey) return context.skip();
+    const port = project.hostPort(22);
+    const login = sshWithKey(port, want.user.name, sshKey.privateKey, 'id -un');
+    expect(login.stdout.trim(), login.stderr).toBe(want.user.name);
+    const password = sshWithPassword(port, want.user.name);
+    expect(password.status).not.toBe(0);
+    expect(password.stderr).toContain('Permission denied (publickey)');
+    // Host keys are made at first start, never baked into the image.
+    const baked = sh('docker', ['run', '--rm', '--entrypoint', 'sh', `${name}:latest`, '-c', 'ls /etc/ssh/ssh_host_* 2>/dev/null | wc -l']);
+    expect(baked.stdout.trim()).toBe('0');
+  });
+
+  it('host-like services run: syslog takes messages, cron runs as root', async (context) => {
+    const services = want.spec.services.filter((service) => service !== 'sshd');
+    if (services.length === 0) return context.skip();
+    if (services.includes('cron')) expect(project.mustExec('root', 'stat -c %u /proc/"$(pgrep -x cron | head -n1)"').trim()).toBe('0');
+    if (services.includes('syslog')) {
+      project.mustExec(want.user.name, 'logger -t dvme2e "hello from the e2e suite"');
+      let logged = false;
+      for (let polls = 0; polls < 50 && !logged; polls++) {
+        logged = project.exec('root', 'grep -q "dvme2e.*hello from the e2e suite" /var/log/messages').status === 0;
+        if (!logged) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(logged, '/var/log/messages has the logger line').toBe(true);
+    }
+  });
+
+  it('a killed program comes back within seconds', async (context) => {
+    const target = restartTarget(want);
+    if (!target) {
+      note(`${variant.name}: nothing supervised to kill (${want.supervisor === 'none' ? 'tini idles' : want.supervisor}); restart policy only`);
+      return context.skip();
+    }
+    const old = project.mustExec('root', `pgrep -x ${target.process} | head -n1`).trim();
+    expect(old).toMatch(/^\d+$/);
+    const restartsBefore = project.restartCount();
+    project.mustExec('root', `kill -KILL ${old}`);
+    if (want.supervisor === 'none') {
+      // One program under tini: the container stops with it and compose's restart policy starts it again.
+      const started = Date.now();
+      for (let polls = 0; project.restartCount() === restartsBefore && Date.now() - started < 30_000 && polls < 300; polls++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(project.restartCount()).toBeGreaterThan(restartsBefore);
+      if (xserver) await waitForWindow(xserver.display, titled(name), { timeoutMs: 30_000 });
+      timings.push(`${target.process} back (restart policy) after ${seconds(Date.now() - started)}`);
+      await project.waitHealthy(60_000);
+      return;
+    }
+    const back = await waitForNewPid(project, target.process, old);
+    timings.push(`${target.program} back after ${back} ms (${want.supervisor})`);
+    expect(back).toBeLessThan(15_000);
+    if (target.program === 'vnc-server') await waitForRfb(project.hostPort(5901));
+    await project.waitHealthy(60_000);
+  });
+
+  it('apt inside the VM is consistent and installs new packages', (context) => {
+    if (!want.apt) {
+      note(`${variant.name}: no package manager in the VM (${want.spec.base.family}); apt checks do not apply`);
+      return context.skip();
+    }
+    expectAptHealthy(project);
+  });
+
+  it('persistence: what survives docker compose down + up matches the mode', async () => {
+    writeTraces(project, want);
+    if (want.apt) expectAptHealthy(project);
+    project.down();
+    project.up();
+    await project.waitHealthy();
+    const traces = readTraces(project, want);
+    note(`${variant.name}: ${want.persistence} persistence after down + up: /etc file ${traces.etc}, home file ${traces.home}, apt package ${traces.package ?? 'n/a'}`);
+    expect(traces).toEqual({
+      etc: want.systemSurvives,
+      home: want.homeSurvives,
+      package: want.apt ? want.systemSurvives : undefined,
+    });
+  });
+
+  it('after a change to the project and a rebuild, the VM warns exactly when its disk kept the old system', async () => {
+    mkdirSync(join(project.dir, 'rootfs/etc'), { recursive: true });
+    writeFileSync(join(project.dir, 'rootfs/etc/dvme2e-rebuilt.conf'), 'rebuilt\n');
+    timings.push(`rebuild after a rootfs/ change + up ${seconds(project.upBuild())}`);
+    await project.waitHealthy();
+    const logs = project.logs();
+    const warned = logs.includes('seeded from an older image');
+    const arrived = project.exec('root', 'test -f /etc/dvme2e-rebuilt.conf').status === 0;
+    note(`${variant.name}: after rebuild: warning ${warned}, new /etc file in the VM ${arrived}`);
+    expect(warned, logs.slice(0, 2000)).toBe(want.systemSurvives);
+    expect(arrived).toBe(!want.systemSurvives);
+  });
+});
