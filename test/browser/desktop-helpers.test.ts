@@ -8,8 +8,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { templateRenderer } from '../../src/render/compile.ts';
+import { loadTemplates } from '../../src/render/load-templates.ts';
 import { CHROMIUM_PATH, openNoVnc, screenshotCanvas, startWebsockify, unexpectedConsoleErrors, withChromium, type Websockify } from '../helpers/browser.ts';
 import { desBackend, desEncryptBlock, desEncryptBlockPure, desEncryptEcb } from '../helpers/des.ts';
 import { decodePng, encodePng, pixelStats, type RgbaImage } from '../helpers/png.ts';
@@ -17,7 +18,6 @@ import { rfbHandshake, reverseBits, vncAuthenticate, vncAuthResponse, vncObfusca
 import { ensureDebianPackages, freeTcpPort, listWindows, startXvfb, startXvnc, waitForWindow, X_PACKAGES, type ManagedProcess, type XServer, type XvncServer } from '../helpers/xvfb.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
-const NOVNC_INDEX_TEMPLATE = fileURLToPath(new URL('../../packages/create-dockervm/templates/rootfs/novnc-index.html.hbs', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 const hex = (text: string) => Buffer.from(text, 'hex');
 
@@ -360,7 +360,7 @@ describe('Xtigervnc + RFB + noVNC in Chromium', () => {
     const webDir = mkdtempSync(join(tmpdir(), 'novnc-web-'));
     cleanups.push(() => rmSync(webDir, { recursive: true, force: true }));
     for (const entry of readdirSync('/usr/share/novnc')) symlinkSync(join('/usr/share/novnc', entry), join(webDir, entry));
-    writeFileSync(join(webDir, 'index.html'), Handlebars.compile(readFileSync(NOVNC_INDEX_TEMPLATE, 'utf8'))({ name: 'helpers-test' }));
+    writeFileSync(join(webDir, 'index.html'), templateRenderer(loadTemplates())('rootfs/novnc-index.html.hbs', { name: 'helpers-test' }));
     websockify = await startWebsockify({ target: `127.0.0.1:${vnc.rfbPort}`, webDir });
     cleanups.push(() => websockify.stop());
   });
