@@ -128,15 +128,4 @@ export function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** A port the kernel just gave out on 127.0.0.1 (free at the time of asking). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.ts';

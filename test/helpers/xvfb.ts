@@ -26,10 +26,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './ports.ts';
 
 export const X11_SOCKET_DIR = '/tmp/.X11-unix';
 const DEFAULT_START_TIMEOUT_MS = 15_000;
@@ -448,17 +449,7 @@ export interface XvncServer extends XServer {
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not read the probe port');
-  return address.port;
-}
+export const freeTcpPort = freePort;
 
 /**
  * Whether some socket on this host is in LISTEN state on `port` (from /proc/net/tcp and tcp6).
