@@ -13,6 +13,7 @@ import { identityOf, liveDir, readManifest, readSaved, restoreVolume, sameIdenti
 import { CLIError } from '../../spec/errors.ts';
 import { formatBytes } from '../messages.ts';
 import type { Session } from '../session.ts';
+import { stepTimer } from './timing.ts';
 import { findVm } from '../vm.ts';
 import { LABEL, ROLE } from './labels.ts';
 import { currentTag, TAG_PREFIX } from './naming.ts';
@@ -29,14 +30,7 @@ export interface RestoreResult {
 /** Call with the snapshot lock held. */
 export async function restoreSnapshot(session: Session, target: Snapshot, options: { start?: boolean } = {}): Promise<RestoreResult> {
   const { engine, project, out } = session;
-  let last = performance.now();
-  const step = process.env.DOCKERVM_DEBUG?.includes('timing')
-    ? (label: string) => {
-        const now = performance.now();
-        out.progress(`  [${(now - last).toFixed(0).padStart(5)} ms] ${label}`);
-        last = now;
-      }
-    : () => undefined;
+  const step = stepTimer(out);
   if (!target.complete || !(await inspectImage(engine, target.imageId))) {
     throw new CLIError(`${TAG_PREFIX}${target.id} is incomplete (its volume image is missing): it cannot be restored`);
   }

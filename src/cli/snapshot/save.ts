@@ -13,6 +13,7 @@ import { planSync, type Manifest } from '../../docker/volume-plan.ts';
 import { CLIError } from '../../spec/errors.ts';
 import { formatBytes } from '../messages.ts';
 import type { Session } from '../session.ts';
+import { stepTimer } from './timing.ts';
 import { helperImage } from './lock.ts';
 import { LABEL, labelInstruction, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
 import { currentTag, snapshotTag, uniqueId, volumesTag } from './naming.ts';
@@ -46,15 +47,7 @@ const savedVolume = (v: VolumeInfo): SavedVolume => ({ name: v.name, driver: v.d
 /** Call with the snapshot lock held. */
 export async function saveSnapshot(session: Session, options: SaveOptions): Promise<SaveResult> {
   const { engine, project, out } = session;
-  // DOCKERVM_DEBUG=timing: how long each step took (the pause is what users feel).
-  let last = performance.now();
-  const step = process.env.DOCKERVM_DEBUG?.includes('timing')
-    ? (label: string) => {
-        const now = performance.now();
-        out.progress(`  [${(now - last).toFixed(0).padStart(5)} ms] ${label}`);
-        last = now;
-      }
-    : () => undefined;
+  const step = stepTimer(out);
   const index = await loadSnapshots(engine, project.name);
   const parent = index.snapshots.find((s) => s.current);
   const now = options.now ?? new Date();

@@ -1,0 +1,12 @@
+// DOCKERVM_DEBUG=timing: how long each step of a save or restore took (the pause is what users feel).
+import type { Output } from '../messages.ts';
+
+export function stepTimer(out: Pick<Output, 'progress'>): (label: string) => void {
+  if (!process.env.DOCKERVM_DEBUG?.includes('timing')) return () => undefined;
+  let last = performance.now();
+  return (label) => {
+    const now = performance.now();
+    out.progress(`  [${(now - last).toFixed(0).padStart(5)} ms] ${label}`);
+    last = now;
+  };
+}
