@@ -3,7 +3,7 @@
 // user, its desktop and services reachable on 127.0.0.1 only, supervised programs restarting, and a
 // disk that keeps (or, by mode, forgets) what was done inside it. Everything is labelled
 // dev.dockervm.project=dvme2e-… and removed in afterAll, also after a failure.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   expectAptHealthy,
   makeSshKey,
   readTraces,
+  shellScripts,
   sshWithKey,
   sshWithPassword,
   waitForNewPid,
@@ -47,14 +48,14 @@ beforeAll(() => {
   if (problem) return;
   requireBuilt();
   note(engineVersions());
-  // Leftovers of an interrupted run: removed in CI (nothing else runs there); locally another run of
-  // this suite may be using them, so only say so.
-  for (const stale of leftoverProjects()) {
-    if (process.env.CI) {
+  // Leftovers of an interrupted run are removed; projects younger than an hour may belong to another
+  // run of this suite on the same engine, so they are only reported.
+  for (const { name: stale, ageMs } of leftoverProjects()) {
+    if (ageMs > 60 * 60_000) {
       note(`removing ${stale}, left behind by an earlier run`);
       removeLabelled(stale);
     } else {
-      note(`${stale} is left from another run (or still in use by one); not touched`);
+      note(`${stale} belongs to another run (${Math.round(ageMs / 60_000)} min old); not touched`);
     }
   }
   ensureMirrorTag('busybox', '1.37', '1.35');
@@ -92,7 +93,7 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
       xserver = await startXvfb(allowed ? { allowUids: [want.user.uid] } : { insecureNoAccessControl: true });
       project.env = { ...project.env, DISPLAY: xserver.display };
     }
-    timings.push(`build+up ${seconds(project.upBuild())}`);
+    timings.push(`build+up ${seconds(await project.upBuild())}`);
     timings.push(`healthy after ${seconds(await project.waitHealthy())}`);
   });
 
@@ -110,15 +111,7 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
 
   it('the generated files pass compose config, shellcheck and the built-in lint', () => {
     expect(project.compose(['config', '-q']).status).toBe(0);
-    const scripts: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir)) {
-        const path = join(dir, entry);
-        if (statSync(path).isDirectory()) walk(path);
-        else if (readFileSync(path, 'utf8').startsWith('#!/bin/sh')) scripts.push(path);
-      }
-    };
-    walk(join(project.dir, 'rootfs'));
+    const scripts = shellScripts(join(project.dir, 'rootfs'));
     const shellcheck = sh('shellcheck', ['--shell=sh', '--severity=style', ...scripts]);
     expect(shellcheck.stdout + shellcheck.stderr, scripts.map((s) => relative(project.dir, s)).join(' ')).toBe('');
     const findings = [...lintDockerfile(project.file('Dockerfile')), ...lintCompose(project.file('compose.yaml'))];
@@ -299,7 +292,7 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
   it('after a change to the project and a rebuild, the VM warns exactly when its disk kept the old system', async () => {
     mkdirSync(join(project.dir, 'rootfs/etc'), { recursive: true });
     writeFileSync(join(project.dir, 'rootfs/etc/dvme2e-rebuilt.conf'), 'rebuilt\n');
-    timings.push(`rebuild after a rootfs/ change + up ${seconds(project.upBuild())}`);
+    timings.push(`rebuild after a rootfs/ change + up ${seconds(await project.upBuild())}`);
     await project.waitHealthy();
     const logs = project.logs();
     const warned = logs.includes('seeded from an older image');

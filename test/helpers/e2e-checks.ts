@@ -1,6 +1,6 @@
 // The checks of the VM e2e suite that need more than a line or two: ssh, the desktop in the browser,
 // xterm on a host X server, a killed program coming back, the disk across down + up.
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
@@ -59,7 +59,7 @@ export async function browserDesktop(project: VmProject, label: string): Promise
     return await browserDesktopOnce(project, label, 45_000);
   } catch (error) {
     // One more try in a fresh browser, after saying what went wrong (the page is kept under artifacts/).
-    process.stdout.write(`e2e ${label}: noVNC attempt 1 failed, retrying once: ${(error as Error).message.split('\n')[0]}\n`);
+    process.stdout.write(`e2e ${label}: noVNC attempt 1 failed, retrying once: ${(error as Error).message.slice(0, 1500)}\n`);
     return browserDesktopOnce(project, label, 60_000);
   }
 }
@@ -162,6 +162,13 @@ export function expectAptHealthy(project: VmProject): void {
   }
 }
 
-export function secretFile(project: VmProject): string {
-  return readFileSync(join(project.dir, 'secrets/vnc_password'), 'utf8').trim();
+/** Every `#!/bin/sh` script under `dir` (what shellcheck must pass). */
+export function shellScripts(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) found.push(...shellScripts(path));
+    else if (readFileSync(path, 'utf8').startsWith('#!/bin/sh')) found.push(path);
+  }
+  return found;
 }

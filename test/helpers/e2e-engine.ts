@@ -102,22 +102,29 @@ export function removeLabelled(name: string): string[] {
   return problems;
 }
 
-/** Projects left behind by an earlier, interrupted run of this suite (by label value). */
-export function leftoverProjects(): string[] {
-  const values = new Set<string>();
+/**
+ * Projects of this suite (by label value) still on the engine, each with the age of its newest
+ * container, volume or image: an interrupted run's leftovers are old, another run's projects are not.
+ */
+export function leftoverProjects(): Array<{ name: string; ageMs: number }> {
+  const newest = new Map<string, number>();
   const label = `{{.Label "${LABEL}"}}`;
-  const listings: Array<[string[], string]> = [
-    [['ps', '-a'], label],
-    [['volume', 'ls'], label],
+  const listings: Array<[string[], string, string]> = [
+    [['ps', '-a'], `${label} {{.ID}}`, 'container'],
+    [['volume', 'ls'], `${label} {{.Name}}`, 'volume'],
     // Images have no .Label in --format; the image name is the project name.
-    [['images'], '{{.Repository}}'],
+    [['images', '-a'], '{{.Repository}} {{.ID}}', 'image'],
   ];
-  for (const [args, format] of listings) {
-    for (const value of lines(sh('docker', [...args, '--filter', `label=${LABEL}`, '--format', format]).stdout)) {
-      if (value.startsWith(PREFIX)) values.add(value);
+  for (const [args, format, kind] of listings) {
+    for (const line of lines(sh('docker', [...args, '--filter', `label=${LABEL}`, '--format', format]).stdout)) {
+      const [value = '', id = ''] = line.split(' ');
+      if (!value.startsWith(PREFIX)) continue;
+      const created = sh('docker', [kind, 'inspect', '--format', kind === 'volume' ? '{{.CreatedAt}}' : '{{.Created}}', id]).stdout.trim();
+      const at = Date.parse(created) || Date.now();
+      newest.set(value, Math.max(newest.get(value) ?? 0, at));
     }
   }
-  return [...values];
+  return [...newest].map(([name, at]) => ({ name, ageMs: Date.now() - at }));
 }
 
 export function portIsFree(port: number): Promise<boolean> {

@@ -97,9 +97,17 @@ export class VmProject {
   }
 
   /** `up -d --build`; returns the milliseconds it took. */
-  upBuild(): number {
+  async upBuild(): Promise<number> {
     const started = Date.now();
-    this.mustCompose(['up', '--detach', '--build', '--quiet-pull'], BUILD_TIMEOUT_MS);
+    const args = ['up', '--detach', '--build', '--quiet-pull'];
+    const first = this.compose(args, BUILD_TIMEOUT_MS);
+    if (first.status !== 0 && /port is already allocated/.test(first.stderr)) {
+      // Another project on this engine took a port after freeHostPorts looked: move it, once.
+      await this.freeHostPorts();
+      this.mustCompose(args, BUILD_TIMEOUT_MS);
+    } else if (first.status !== 0) {
+      throw new Error(`docker compose ${args.join(' ')} (${this.name}) exited ${first.status}:\n${tail(first.stderr + first.stdout, 6000)}`);
+    }
     return Date.now() - started;
   }
 
