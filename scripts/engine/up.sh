@@ -59,7 +59,9 @@ EOF
   fi
 }
 registry_ready() {
-  pidfile_alive "$REGISTRY_PID" docker-registry || {
+  # kill -0, not pidfile_alive: right after the fork the process may still be `setsid`, not yet
+  # docker-registry, and that is no reason to give up.
+  kill -0 "$(<"$REGISTRY_PID")" 2>/dev/null || {
     tail -n 5 "$REGISTRY_LOG" >&2
     die "docker-registry exited (is $REGISTRY_HOST taken? log: .cache/run/registry.log)"
   }
@@ -172,6 +174,27 @@ else
 fi
 if ((DAEMON_JSON_CHANGED)); then note "daemon.json: updated (original kept for down.sh)"; fi
 mirror_active || die "dockerd does not list $MIRROR in its registry mirrors"
+
+# ------------------------------------------------------------------ 2b. networks left by the tests
+# Docker's default address pools hold only 31 bridge networks. A test run that was killed (or a
+# cleanup that missed a network) leaves compose networks behind, and enough of them make every
+# later `compose up` fail with "could not find an available, non-overlapping IPv4 address pool".
+# Only networks of this project's test names go: dvme2e-* (VM e2e), dvmcli-* (CLI e2e), and those
+# labelled by the lesson runner; never one with a container attached or younger than ten minutes.
+sweep_test_networks() {
+  local removed=0 now id project lesson created
+  now=$(date +%s)
+  while IFS='|' read -r id project lesson created; do
+    case "$project" in dvme2e-* | dvmcli-*) ;; *) [ -n "$lesson" ] || continue ;; esac
+    created=$(date -d "${created% UTC}" +%s 2>/dev/null) || continue
+    ((now - created > 600)) || continue
+    [ "$(docker network inspect --format '{{len .Containers}}' "$id" 2>/dev/null)" = 0 ] || continue
+    if docker network rm "$id" >/dev/null 2>&1; then removed=$((removed + 1)); fi
+  done < <(docker network ls --no-trunc --format \
+    '{{.ID}}|{{.Label "com.docker.compose.project"}}|{{.Label "dev.dockervm.lesson"}}|{{.CreatedAt}}')
+  if ((removed)); then note "networks: removed $removed unused network(s) left by earlier test runs"; fi
+}
+sweep_test_networks
 
 # ------------------------------------------------------------------ 3. base images
 # copy_manifest REPO FROM TO : retags inside the registry (same manifest, same digest).

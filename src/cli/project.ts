@@ -24,8 +24,10 @@ export interface Project {
   name: string;
   /** The compose service that is the VM. */
   service: string;
-  /** The image compose builds and runs for it, e.g. `my-vm:latest`. */
+  /** The image compose builds and runs for it, e.g. `dockervm/my-vm:latest`. */
   image: string;
+  /** That image's repository, e.g. `dockervm/my-vm`: snapshots are tags in it. */
+  repository: string;
   persistence: Persistence;
   desktop: Desktop;
   ports: PublishedPort[];
@@ -102,11 +104,19 @@ export function parseProject(text: string, file: string): Project {
     name,
     service: 'vm',
     image,
+    repository: repositoryOf(image),
     persistence,
     desktop,
     ports,
     volumeKeys: [...new Set(named.map((m) => m.source as string))],
   };
+}
+
+/** `dockervm/my-vm:latest` → `dockervm/my-vm`; a registry port (`host:5000/vm`) is not a tag. */
+export function repositoryOf(image: string): string {
+  const name = image.split('@')[0] ?? image;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
 }
 
 function labelsOf(service: Yaml): Record<string, string> {

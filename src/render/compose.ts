@@ -2,6 +2,7 @@
 import { Document, isMap, isScalar } from 'yaml';
 import type { Generated } from '../../generators/index.ts';
 import { paths, persistedTargets, SEED_MOUNT } from '../../generators/index.ts';
+import { vmRepository } from '../spec/image-name.ts';
 import type { VmSpec } from '../spec/types.ts';
 
 const LABEL = 'dev.dockervm.project';
@@ -35,7 +36,7 @@ function publish(spec: VmSpec): string[] {
 
 export function renderCompose(spec: VmSpec, generated: Generated): string {
   const { contributions } = generated;
-  const image = `${spec.name}:latest`;
+  const image = `${vmRepository(spec.name)}:latest`;
   const labels = { [LABEL]: spec.name };
   const { mounts, volumes } = persistence(spec);
   const binds = contributions.flatMap((c) => c.binds ?? []).map((b) => ({
@@ -51,6 +52,7 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
   const vm: Record<string, unknown> = {
     build: { context: '.', labels },
     image,
+    pull_policy: 'never',
     hostname: spec.name.replaceAll('_', '-'),
     restart: 'unless-stopped',
     ...(spec.persistence === 'rootfs'
@@ -131,6 +133,7 @@ function annotate(doc: Document, spec: VmSpec): void {
       " The VM's disk: the system directories are subpaths of one volume (a volume at / is impossible).",
     );
   }
+  commentKey(doc.getIn(['services', 'vm'], true), 'pull_policy', ' Built from this directory, never pulled: no registry image may stand in for the VM.');
   commentKey(doc.getIn(['services', 'vm'], true), 'ports', ports(spec));
 }
 

@@ -48,7 +48,7 @@ export interface PublishedPort {
 }
 
 export interface VmSpec {
-  /** Project name: compose project name, image name, hostname, directory name by default. */
+  /** Project name: compose project name, image name (see vmRepository), hostname, directory name by default. */
   name: string;
   base: BaseImage;
   /** busybox only: the image whose tini binary is copied in (busybox has no package for it). */

@@ -83,7 +83,7 @@ describe.skipIf(!haveEngine)('dockervm lifecycle (volumes persistence)', () => {
     const saved = dockervmJson<{ snapshot: Snap }>(['save', '-m', 'to squash'], { cwd: dir }).snapshot;
     const squashed = dockervmJson<{ layersBefore: number; layersAfter: number }>(['squash', saved.id], { cwd: dir });
     expect(squashed.layersBefore).toBeGreaterThan(1);
-    expect(mustSh('docker', ['image', 'inspect', `${name}:snap-${saved.id}`, '--format', '{{len .RootFS.Layers}}']).trim()).toBe('1');
+    expect(mustSh('docker', ['image', 'inspect', `dockervm/${name}:snap-${saved.id}`, '--format', '{{len .RootFS.Layers}}']).trim()).toBe('1');
     inVm(dir, 'echo after > /home/dev/after');
     dockervmJson(['save', '-m', 'on top'], { cwd: dir });
     dockervmJson(['restore', saved.id], { cwd: dir });

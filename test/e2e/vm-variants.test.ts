@@ -126,7 +126,7 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
       `${uid}:${gid}`,
       'writable',
     ]);
-    const image = project.inspect<{ Config: { User: string } }>('image', `${name}:latest`).Config.User;
+    const image = project.inspect<{ Config: { User: string } }>('image', `dockervm/${name}:latest`).Config.User;
     const defaultUid = project.mustExec(undefined, 'id -u').trim();
     const pid1 = project.mustExec('root', 'stat -c %u /proc/1').trim();
     if (want.runsAsRoot) {
@@ -169,8 +169,8 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
     if (!want.vnc) return context.skip();
     const password = project.vncPassword;
     expect(password).toMatch(/^[A-Za-z0-9]{8}$/);
-    const history = sh('docker', ['history', '--no-trunc', `${name}:latest`]).stdout;
-    const image = sh('docker', ['image', 'inspect', `${name}:latest`]).stdout;
+    const history = sh('docker', ['history', '--no-trunc', `dockervm/${name}:latest`]).stdout;
+    const image = sh('docker', ['image', 'inspect', `dockervm/${name}:latest`]).stdout;
     const container = sh('docker', ['container', 'inspect', project.container()]).stdout;
     expect(history).toContain('COPY rootfs/');
     expect(history).not.toContain(password);
@@ -218,7 +218,7 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
     expect(password.status).not.toBe(0);
     expect(password.stderr).toContain('Permission denied (publickey)');
     // Host keys are made at first start, never baked into the image.
-    const baked = sh('docker', ['run', '--rm', '--entrypoint', 'sh', `${name}:latest`, '-c', 'ls /etc/ssh/ssh_host_* 2>/dev/null | wc -l']);
+    const baked = sh('docker', ['run', '--rm', '--entrypoint', 'sh', `dockervm/${name}:latest`, '-c', 'ls /etc/ssh/ssh_host_* 2>/dev/null | wc -l']);
     expect(baked.stdout.trim()).toBe('0');
   });
 

@@ -97,7 +97,7 @@ const ids = (args: string[]) => mustSh('docker', args).split('\n').map((l) => l.
 
 /**
  * Removes everything labelled dev.dockervm.project=<name> (containers, volumes, images, newest
- * first so children go before parents), plus the project's tags. Never throws: cleanup must run on.
+ * first so children go before parents), the project's compose networks, and its tags. Never throws: cleanup must run on.
  */
 export function cleanupProject(name: string): void {
   try {
@@ -108,7 +108,11 @@ export function cleanupProject(name: string): void {
     void lock;
     const volumes = ids(['volume', 'ls', '-q', '--filter', label]);
     if (volumes.length) sh('docker', ['volume', 'rm', '-f', ...volumes]);
-    const tags = ids(['images', '--format', '{{.Repository}}:{{.Tag}}', name]).filter((t) => !t.endsWith(':<none>'));
+    // Compose's default network carries compose's label, not ours. Left behind, such networks
+    // use up the engine's 31 default address pools and later `up`s fail.
+    const networks = ids(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${name}`]);
+    if (networks.length) sh('docker', ['network', 'rm', ...networks]);
+    const tags = ids(['images', '--format', '{{.Repository}}:{{.Tag}}', `dockervm/${name}`]).filter((t) => !t.endsWith(':<none>'));
     if (tags.length) sh('docker', ['rmi', '-f', ...tags]);
     // Untagged leftovers (parents of removed snapshots), a few rounds: children go first.
     for (let round = 0; round < 5; round++) {

@@ -98,6 +98,12 @@ export function removeLabelled(name: string): string[] {
   remove('containers', ['ps', '-aq'], ['rm', '-f', '-v']);
   remove('volumes', ['volume', 'ls', '-q'], ['volume', 'rm', '-f']);
   remove('networks', ['network', 'ls', '-q'], ['network', 'rm']);
+  // Compose's default network carries compose's project label, not ours.
+  const composeNetworks = lines(sh('docker', ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${name}`]).stdout);
+  if (composeNetworks.length) {
+    const result = sh('docker', ['network', 'rm', ...composeNetworks], { timeoutMs: 120_000 });
+    if (result.status !== 0) problems.push(`networks: ${result.stderr.trim()}`);
+  }
   remove('images', ['images', '-aq'], ['rmi', '-f']);
   return problems;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atLeast, composeCheck, diskCheck, engineCheck, GB, portCheck, xChecks, xSocket } from '../../src/cli/doctor/checks.ts';
+import { atLeast, composeCheck, diskCheck, engineCheck, GB, networkCheck, portCheck, xChecks, xSocket } from '../../src/cli/doctor/checks.ts';
 
 describe('doctor checks', () => {
   it('compare versions the way distributions write them', () => {
@@ -8,6 +8,14 @@ describe('doctor checks', () => {
     expect(atLeast('2.26.1-4', '2.23')).toBe(true);
     expect(atLeast('v2.20.0', '2.23')).toBe(false);
     expect(atLeast('2.23', '2.23.0')).toBe(true);
+  });
+
+  it('tell when the engine cannot create another network, and what to remove', () => {
+    const exhausted = 'cannot create a network: could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network';
+    expect(networkCheck({ ok: true, unused: 2, bridges: 5 }).status).toBe('ok');
+    expect(networkCheck({ ok: false, error: exhausted, unused: 30, bridges: 31 })).toMatchObject({ status: 'problem', fix: expect.stringMatching(/^30 of them .*docker network prune/) });
+    expect(networkCheck({ ok: false, error: exhausted, unused: 0, bridges: 31 })).toMatchObject({ status: 'problem', fix: expect.stringMatching(/default-address-pools/) });
+    expect(networkCheck({ ok: false, error: 'permission denied', unused: 0, bridges: 1 }).status).toBe('warn');
   });
 
   it('say what to do about an old or missing engine and compose', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePort, parseProject } from '../../src/cli/project.ts';
+import { parsePort, parseProject, repositoryOf } from '../../src/cli/project.ts';
 
 const golden = (name: string) => {
   const file = join(import.meta.dirname, '../../examples/golden', name, 'compose.yaml');
@@ -10,7 +10,7 @@ const golden = (name: string) => {
 
 describe('parseProject', () => {
   it('reads name, image, persistence, desktop and ports from generated projects', () => {
-    expect(golden('default')).toMatchObject({ name: 'default', service: 'vm', image: 'default:latest', persistence: 'rootfs', desktop: 'novnc', volumeKeys: ['rootfs'] });
+    expect(golden('default')).toMatchObject({ name: 'default', service: 'vm', image: 'dockervm/default:latest', repository: 'dockervm/default', persistence: 'rootfs', desktop: 'novnc', volumeKeys: ['rootfs'] });
     expect(golden('default').ports).toEqual([
       { ip: '127.0.0.1', host: 5901, container: 5901 },
       { ip: '127.0.0.1', host: 6080, container: 6080 },
@@ -36,5 +36,14 @@ describe('parsePort', () => {
     expect(parsePort('[::1]:2222:22')).toEqual({ ip: '::1', host: 2222, container: 22 });
     expect(parsePort({ target: 5901, published: 15901, host_ip: '127.0.0.1' })).toEqual({ ip: '127.0.0.1', host: 15901, container: 5901 });
     expect(parsePort('${PORT}:80')).toBeUndefined();
+  });
+});
+
+describe('repositoryOf', () => {
+  it('drops the tag and digest, not a registry port', () => {
+    expect(repositoryOf('dockervm/lab:latest')).toBe('dockervm/lab');
+    expect(repositoryOf('lab')).toBe('lab');
+    expect(repositoryOf('127.0.0.1:5000/vms/lab:v1@sha256:' + 'a'.repeat(64))).toBe('127.0.0.1:5000/vms/lab');
+    expect(repositoryOf('127.0.0.1:5000/lab')).toBe('127.0.0.1:5000/lab');
   });
 });

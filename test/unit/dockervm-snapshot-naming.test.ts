@@ -28,8 +28,8 @@ describe('snapshot names', () => {
 
   it('resolve what a user types', () => {
     const ids = ['20261122T101500Z', '20261122T113000Z', '20261123T090000Z'];
-    for (const arg of ['snap-20261122T101500Z', '20261122T101500Z', 'lab:snap-20261122T101500Z', '20261122T10']) {
-      expect(resolveSnapshotArg(arg, 'lab', ids, undefined)).toBe('20261122T101500Z');
+    for (const arg of ['snap-20261122T101500Z', '20261122T101500Z', 'dockervm/lab:snap-20261122T101500Z', '20261122T10']) {
+      expect(resolveSnapshotArg(arg, 'dockervm/lab', ids, undefined)).toBe('20261122T101500Z');
     }
     expect(resolveSnapshotArg('current', 'lab', ids, '20261123T090000Z')).toBe('20261123T090000Z');
     expect(() => resolveSnapshotArg('current', 'lab', ids, undefined)).toThrow(/no current snapshot/);
@@ -58,7 +58,7 @@ describe('snapshot labels', () => {
 describe('indexSnapshots', () => {
   const snap = (id: string, extra: Partial<ImageSummary> & { labels?: Record<string, string> } = {}): ImageSummary => ({
     id: `sha256:${id}`,
-    tags: [`lab:snap-${id}`],
+    tags: [`dockervm/lab:snap-${id}`],
     created: 0,
     size: 1,
     ...extra,
@@ -71,7 +71,7 @@ describe('indexSnapshots', () => {
       ...extra.labels,
     },
   });
-  const data = (id: string, tags = [`lab:snap-${id}-volumes`]): ImageSummary => ({
+  const data = (id: string, tags = [`dockervm/lab:snap-${id}-volumes`]): ImageSummary => ({
     id: `sha256:v${id}`,
     tags,
     created: 0,
@@ -79,8 +79,11 @@ describe('indexSnapshots', () => {
     labels: { 'dev.dockervm.project': 'lab', 'dev.dockervm.role': 'snapshot-volumes', 'dev.dockervm.snapshot': id },
   });
 
+  // The project label and the tag repository differ, as they do in generated projects.
+  const LAB = { name: 'lab', repository: 'dockervm/lab' };
+
   it('lists complete snapshots oldest first and finds current by its tag', () => {
-    const index = indexSnapshots('lab', [snap('20261122T100002Z', { tags: ['lab:snap-20261122T100002Z', 'lab:snap-current'] }), data('20261122T100002Z'), snap('20261122T100001Z'), data('20261122T100001Z')]);
+    const index = indexSnapshots(LAB, [snap('20261122T100002Z', { tags: ['dockervm/lab:snap-20261122T100002Z', 'dockervm/lab:snap-current'] }), data('20261122T100002Z'), snap('20261122T100001Z'), data('20261122T100001Z')]);
     expect(index.snapshots.map((s) => [s.id, s.current, s.complete])).toEqual([
       ['20261122T100001Z', false, true],
       ['20261122T100002Z', true, true],
@@ -90,15 +93,15 @@ describe('indexSnapshots', () => {
   });
 
   it('marks a snapshot whose volume image is gone incomplete, and volume tags without a snapshot as orphans', () => {
-    const index = indexSnapshots('lab', [snap('20261122T100001Z'), data('20261122T100003Z')]);
+    const index = indexSnapshots(LAB, [snap('20261122T100001Z'), data('20261122T100003Z')]);
     expect(index.snapshots[0]?.complete).toBe(false);
-    expect(index.orphanVolumeTags).toEqual(['lab:snap-20261122T100003Z-volumes']);
+    expect(index.orphanVolumeTags).toEqual(['dockervm/lab:snap-20261122T100003Z-volumes']);
   });
 
   it('ignores a snapshot tag copied onto another snapshot\'s image, and other projects', () => {
-    const copied = snap('20261122T100001Z', { tags: ['lab:snap-20261122T100001Z', 'lab:snap-20261122T100009Z'] });
+    const copied = snap('20261122T100001Z', { tags: ['dockervm/lab:snap-20261122T100001Z', 'dockervm/lab:snap-20261122T100009Z'] });
     const other = snap('20261122T100005Z', { labels: { 'dev.dockervm.project': 'other' } });
-    const index = indexSnapshots('lab', [copied, data('20261122T100001Z'), other]);
+    const index = indexSnapshots(LAB, [copied, data('20261122T100001Z'), other]);
     expect(index.snapshots.map((s) => s.id)).toEqual(['20261122T100001Z']);
   });
 });

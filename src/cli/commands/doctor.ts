@@ -6,10 +6,11 @@ import { composeVersion } from '../../docker/compose.ts';
 import { publishedPorts } from '../../docker/containers.ts';
 import { Engine } from '../../docker/engine.ts';
 import { inspectImage } from '../../docker/images.ts';
+import { probeNetworkCreation } from '../../docker/networks.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
-import { buildxCheck, composeCheck, diskCheck, engineCheck, portCheck, xChecks, xSocket, type CheckLine, type PortState } from '../doctor/checks.ts';
+import { buildxCheck, composeCheck, diskCheck, engineCheck, networkCheck, portCheck, xChecks, xSocket, type CheckLine, type PortState } from '../doctor/checks.ts';
 import { loadProject, type Project } from '../project.ts';
 import { helperImage } from '../snapshot/lock.ts';
 import { findVm } from '../vm.ts';
@@ -38,9 +39,9 @@ async function portFree(ip: string, port: number): Promise<boolean | 'unknown'> 
 
 export const command: Command = {
   name: 'doctor',
-  summary: 'check this machine for running the VM: engine, compose, buildx, disk, ports, X display',
+  summary: 'check this machine for running the VM: engine, compose, buildx, disk, networks, ports, X display',
   usage: 'doctor',
-  description: ['Each line says ok, warn or problem, and for a problem how to fix it. Exits 1 when there is a problem.', 'Outside a project only the engine, compose, buildx and disk are checked.'],
+  description: ['Each line says ok, warn or problem, and for a problem how to fix it. Exits 1 when there is a problem.', 'Outside a project only the engine, compose, buildx, disk and networks are checked.', 'The network check creates and removes one internal network.'],
   options: {},
   async run(ctx) {
     const project = tryProject(ctx);
@@ -66,6 +67,8 @@ export const command: Command = {
         const fs = statfsSync(root);
         lines.push(diskCheck(root, fs.bavail * fs.bsize));
       }
+      // Not named after the project: compose's own network for it must not be taken.
+      lines.push(networkCheck(await probeNetworkCreation(engine, `dockervm-doctor-${process.pid}`, { 'dev.dockervm.role': 'doctor-probe' })));
       const helper = helperImage(ctx.env);
       lines.push(
         (await inspectImage(engine, helper))

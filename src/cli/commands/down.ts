@@ -38,7 +38,7 @@ export const command: Command = {
     if (vm && !ctx.flag('force')) {
       lost = await unsavedChanges(session, vm);
       if (lost.length > 0) {
-        const current = (await loadSnapshots(engine, project.name)).snapshots.find((s) => s.current);
+        const current = (await loadSnapshots(engine, project)).snapshots.find((s) => s.current);
         out.warn(
           `${lost.length} changed path${lost.length === 1 ? '' : 's'} in the container layer would be deleted (${lost.slice(0, 3).join(', ')}${lost.length > 3 ? ', …' : ''}): ${KEPT[project.persistence]}.` +
             (current ? ` The last snapshot is ${TAG_PREFIX}${current.id} (${formatAge(new Date(current.created), new Date())}).` : ' There is no snapshot yet.'),

@@ -55,8 +55,8 @@ export const command: Command = {
     const session = await openSession(ctx);
     const { engine, project, out } = session;
     const snapshot = await withSnapshotLock(session, 'push', async () => {
-      const index = await loadSnapshots(engine, project.name);
-      const id = resolveSnapshotArg(ctx.string('snapshot') ?? 'current', project.name, index.snapshots.map((s) => s.id), index.current);
+      const index = await loadSnapshots(engine, project);
+      const id = resolveSnapshotArg(ctx.string('snapshot') ?? 'current', project.repository, index.snapshots.map((s) => s.id), index.current);
       return index.snapshots.find((s) => s.id === id)!;
     });
     const auth = registryAuth(ctx.env, ref.domain) ?? { username: '', password: '', serveraddress: ref.domain };

@@ -26,8 +26,8 @@ export const command: Command = {
     const session = await openSession(ctx);
     const { engine, project } = session;
     const result = await withSnapshotLock(session, 'restore', async () => {
-      const index = await loadSnapshots(engine, project.name);
-      const id = resolveSnapshotArg(ctx.positionals[0] ?? '', project.name, index.snapshots.map((s) => s.id), index.current);
+      const index = await loadSnapshots(engine, project);
+      const id = resolveSnapshotArg(ctx.positionals[0] ?? '', project.repository, index.snapshots.map((s) => s.id), index.current);
       const target = index.snapshots.find((s) => s.id === id)!;
       const start = ctx.flag('start');
       return restoreSnapshot(session, target, start === undefined ? {} : { start });

@@ -25,8 +25,8 @@ export const command: Command = {
     const session = await openSession(ctx);
     const { engine, project } = session;
     const removed = await withSnapshotLock(session, 'rm', async () => {
-      const index = await loadSnapshots(engine, project.name);
-      const id = resolveSnapshotArg(ctx.positionals[0] ?? '', project.name, index.snapshots.map((s) => s.id), index.current);
+      const index = await loadSnapshots(engine, project);
+      const id = resolveSnapshotArg(ctx.positionals[0] ?? '', project.repository, index.snapshots.map((s) => s.id), index.current);
       const target = index.snapshots.find((s) => s.id === id)!;
       if (target.current && !ctx.flag('force')) {
         throw new CLIError(`${TAG_PREFIX}${id} is current: the only saved copy of the state the VM was last saved as or restored from. Save again first, or add --force`);
@@ -34,7 +34,7 @@ export const command: Command = {
       // The snapshot tag first: from that moment the snapshot no longer lists, whatever happens next.
       await untag(engine, target.tag);
       if (target.volumesTag) await untag(engine, target.volumesTag);
-      if (target.current) await untag(engine, currentTag(project.name));
+      if (target.current) await untag(engine, currentTag(project.repository));
       return target;
     });
     return {

@@ -15,7 +15,7 @@ export const command: Command = {
   usage: 'save [-m MESSAGE]',
   description: [
     'A snapshot is the VM container\'s layer (docker commit, with the VM paused) plus the data of the',
-    'project\'s volumes (which docker commit skips), stored as images tagged <project>:snap-<UTC time>.',
+    'project\'s volumes (which docker commit skips), stored as images tagged dockervm/<project>:snap-<UTC time>.',
     'Only what changed since the last snapshot is copied. Tags move only once everything is written,',
     'so an interrupted save leaves the earlier snapshots and `current` as they were.',
   ],

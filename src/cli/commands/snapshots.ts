@@ -34,7 +34,7 @@ export const command: Command = {
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project } = session;
-    const index = await loadSnapshots(engine, project.name);
+    const index = await loadSnapshots(engine, project);
     const sizes = await Promise.all(
       index.snapshots.map(async (s) => (await topLayerSize(engine, s.imageId)) + (s.volumesImageId ? await topLayerSize(engine, s.volumesImageId).catch(() => 0) : 0)),
     );

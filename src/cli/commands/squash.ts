@@ -22,8 +22,8 @@ export const command: Command = {
     const session = await openSession(ctx);
     const { engine, project } = session;
     const result = await withSnapshotLock(session, 'squash', async () => {
-      const index = await loadSnapshots(engine, project.name);
-      const id = resolveSnapshotArg(ctx.positionals[0] ?? 'current', project.name, index.snapshots.map((s) => s.id), index.current);
+      const index = await loadSnapshots(engine, project);
+      const id = resolveSnapshotArg(ctx.positionals[0] ?? 'current', project.repository, index.snapshots.map((s) => s.id), index.current);
       const snapshot = index.snapshots.find((s) => s.id === id)!;
       ctx.checkpoint();
       return { snapshot, ...(await squashSnapshot(session, snapshot)) };

@@ -21,7 +21,7 @@ export const command: Command = {
     const vm = await findVm(session);
     const image = vm ? await inspectImage(engine, vm.imageId) : await inspectImage(engine, project.image);
     const fromSnapshot = image?.labels[LABEL.snapshot];
-    const index = await loadSnapshots(engine, project.name);
+    const index = await loadSnapshots(engine, project);
     const current = index.snapshots.find((s) => s.current);
     const changes = vm ? await unsavedChanges(session, vm) : [];
     const volumes = await volumeSizes(engine, { [LABEL.project]: project.name });

@@ -26,7 +26,13 @@ export const command: Command = {
     const timeout = ctx.string('wait-timeout') ?? '300';
     if (!/^\d+$/.test(timeout)) throw new CLIError(`--wait-timeout must be a number of seconds (got "${timeout}")`);
     const wait = ctx.flag('wait') ?? true;
-    await composeOrFail(engine, project, ['up', '--detach', ...(ctx.flag('build') ? ['--build'] : []), ...(wait ? ['--wait', '--wait-timeout', timeout] : [])]);
+    try {
+      await composeOrFail(engine, project, ['up', '--detach', ...(ctx.flag('build') ? ['--build'] : []), ...(wait ? ['--wait', '--wait-timeout', timeout] : [])]);
+    } catch (error) {
+      // compose's own message is on the terminal above; point at the check for the usual causes.
+      if (error instanceof CLIError && error.exitCode === 1) throw new CLIError(`${error.message}; \`dockervm doctor\` checks ports, networks, disk and the engine`);
+      throw error;
+    }
     let vm = await findVm(session);
     if (vm?.paused) {
       await unpauseContainer(engine, vm.id);

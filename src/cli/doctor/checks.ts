@@ -52,6 +52,28 @@ export function buildxCheck(version: string | undefined): CheckLine {
     : { check: 'buildx', status: 'problem', detail: 'no buildx: the generated Dockerfile uses BuildKit features (RUN --mount=type=cache)', fix: 'install the buildx plugin (docker-buildx)' };
 }
 
+export interface NetworkFacts {
+  ok: boolean;
+  error?: string | undefined;
+  unused: number;
+  bridges: number;
+}
+
+export function networkCheck(facts: NetworkFacts): CheckLine {
+  if (facts.ok) return { check: 'networks', status: 'ok', detail: `a new network can be created (${facts.bridges} bridge networks, ${facts.unused} unused)` };
+  if (/address pool/i.test(facts.error ?? '')) {
+    return {
+      check: 'networks',
+      status: 'problem',
+      detail: `the engine has no free address pool for another network (${facts.bridges} bridge networks): \`up\` will fail`,
+      fix: facts.unused
+        ? `${facts.unused} of them have no container: \`docker network prune\` removes those`
+        : 'add pools with default-address-pools in the engine\'s daemon.json, or remove networks you no longer need',
+    };
+  }
+  return { check: 'networks', status: 'warn', detail: `could not create a test network: ${facts.error ?? 'unknown error'}` };
+}
+
 export const GB = 1024 ** 3;
 
 export function diskCheck(dir: string, free: number | undefined, reason?: string): CheckLine {

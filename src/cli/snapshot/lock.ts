@@ -49,7 +49,7 @@ async function recover(session: Session, pid: number, operation: string): Promis
   for (const helper of await findContainers(engine, { [LABEL.project]: project.name, [LABEL.role]: ROLE.helper })) {
     await removeContainer(engine, helper.id);
   }
-  const index = await loadSnapshots(engine, project.name);
+  const index = await loadSnapshots(engine, project);
   for (const tag of index.orphanVolumeTags) await untag(engine, tag);
   // Untagged top-level snapshot images: written by the killed run, never tagged.
   const images = await listImages(engine, { [LABEL.project]: project.name });

@@ -102,7 +102,7 @@ export async function restoreSnapshot(session: Session, target: Snapshot, option
   await tagImage(engine, target.imageId, project.image);
   // --no-deps: the volumes are back as they were, seeded; rootfs-init has nothing to do.
   await composeOrFail(engine, project, start ? ['up', '--detach', '--no-build', '--no-deps', project.service] : ['create', '--no-build', '--no-deps', project.service], 'stderr', { shielded: true });
-  await tagImage(engine, target.imageId, currentTag(project.name));
+  await tagImage(engine, target.imageId, currentTag(project.repository));
   step('container recreated');
   return { restored: { ...target, current: true }, autoSave, started: start, copiedBytes };
 }

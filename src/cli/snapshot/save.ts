@@ -48,7 +48,7 @@ const savedVolume = (v: VolumeInfo): SavedVolume => ({ name: v.name, driver: v.d
 export async function saveSnapshot(session: Session, options: SaveOptions): Promise<SaveResult> {
   const { engine, project, out } = session;
   const step = stepTimer(out);
-  const index = await loadSnapshots(engine, project.name);
+  const index = await loadSnapshots(engine, project);
   const parent = index.snapshots.find((s) => s.current);
   const now = options.now ?? new Date();
   const id = uniqueId(now, new Set(index.snapshots.map((s) => s.id)));
@@ -158,12 +158,12 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
     }
 
     // The commit point: volume tag, then the snapshot tag (from here on it exists), then current.
-    if (volumesImageId) await tagImage(engine, volumesImageId, volumesTag(project.name, id));
-    await tagImage(engine, imageId, snapshotTag(project.name, id));
-    await tagImage(engine, imageId, currentTag(project.name));
+    if (volumesImageId) await tagImage(engine, volumesImageId, volumesTag(project.repository, id));
+    await tagImage(engine, imageId, snapshotTag(project.repository, id));
+    await tagImage(engine, imageId, currentTag(project.repository));
     created.length = 0;
 
-    const after = await loadSnapshots(engine, project.name);
+    const after = await loadSnapshots(engine, project);
     const snapshot = after.snapshots.find((s) => s.id === id);
     if (!snapshot) throw new Error(`snapshot ${id} was tagged but does not list`);
     return { snapshot, copiedBytes, copiedPaths, pausedMs, live: liveState };

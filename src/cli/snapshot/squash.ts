@@ -42,16 +42,16 @@ export async function squashSnapshot(session: Session, snapshot: Snapshot): Prom
   if (!before) throw new CLIError(`${TAG_PREFIX}${snapshot.id}: its image is missing`);
   let volumesImageId: string | undefined;
   if (snapshot.volumesImageId) {
-    volumesImageId = await flatten(session, snapshot.volumesImageId, volumesTag(project.name, snapshot.id), (c) => c.labels);
+    volumesImageId = await flatten(session, snapshot.volumesImageId, volumesTag(project.repository, snapshot.id), (c) => c.labels);
   }
-  const imageId = await flatten(session, snapshot.imageId, snapshotTag(project.name, snapshot.id), (c) => c.labels);
+  const imageId = await flatten(session, snapshot.imageId, snapshotTag(project.repository, snapshot.id), (c) => c.labels);
   // Tags move only now that both flat images exist; the temporary -squashing tags go.
-  if (volumesImageId) await tagImage(engine, volumesImageId, volumesTag(project.name, snapshot.id));
-  await tagImage(engine, imageId, snapshotTag(project.name, snapshot.id));
-  if (snapshot.current) await tagImage(engine, imageId, currentTag(project.name));
+  if (volumesImageId) await tagImage(engine, volumesImageId, volumesTag(project.repository, snapshot.id));
+  await tagImage(engine, imageId, snapshotTag(project.repository, snapshot.id));
+  if (snapshot.current) await tagImage(engine, imageId, currentTag(project.repository));
   const latest = await inspectImage(engine, project.image);
   if (latest?.id === snapshot.imageId) await tagImage(engine, imageId, project.image);
-  for (const temp of [`${snapshotTag(project.name, snapshot.id)}-squashing`, `${volumesTag(project.name, snapshot.id)}-squashing`]) {
+  for (const temp of [`${snapshotTag(project.repository, snapshot.id)}-squashing`, `${volumesTag(project.repository, snapshot.id)}-squashing`]) {
     await untag(engine, temp);
   }
   return { imageId, volumesImageId, layersBefore: before.layers };

@@ -34,23 +34,30 @@ export interface SnapshotIndex {
   orphanVolumeTags: string[];
 }
 
+/** Whose snapshots: the project label on the images, the repository their tags live in. */
+export interface SnapshotOwner {
+  name: string;
+  repository: string;
+}
+
 /** Pure: the snapshot list from the project's labelled images. Oldest first. */
-export function indexSnapshots(project: string, images: readonly ImageSummary[]): SnapshotIndex {
+export function indexSnapshots(owner: SnapshotOwner, images: readonly ImageSummary[]): SnapshotIndex {
+  const { name: project, repository } = owner;
   // The volume image of a snapshot is the one tagged snap-<id>-volumes and labelled with that id.
   const volumeImages = new Map<string, ImageSummary>();
   for (const image of images) {
     if (image.labels[LABEL.role] !== ROLE.volumes) continue;
     for (const tag of image.tags) {
       const id = image.labels[LABEL.snapshot];
-      if (id && tag === volumesTag(project, id)) volumeImages.set(id, image);
+      if (id && tag === volumesTag(repository, id)) volumeImages.set(id, image);
     }
   }
-  const currentImage = images.find((i) => i.tags.includes(currentTag(project)));
+  const currentImage = images.find((i) => i.tags.includes(currentTag(repository)));
   const snapshots: Snapshot[] = [];
   for (const image of images) {
     if (image.labels[LABEL.role] !== ROLE.snapshot || image.labels[LABEL.project] !== project) continue;
     for (const tag of image.tags) {
-      const id = idFromTag(project, tag);
+      const id = idFromTag(repository, tag);
       // A tag the user copied onto another snapshot's image is not that snapshot.
       if (!id || image.labels[LABEL.snapshot] !== id) continue;
       const volumes = parseSavedVolumes(image.labels[LABEL.volumes]);
@@ -69,7 +76,7 @@ export function indexSnapshots(project: string, images: readonly ImageSummary[])
         persistence: image.labels[LABEL.persistence] ?? '',
         volumes,
         volumesImageId,
-        volumesTag: volumeImage ? volumesTag(project, id) : undefined,
+        volumesTag: volumeImage ? volumesTag(repository, id) : undefined,
         complete: volumes.length === 0 || volumeImage !== undefined,
         current: currentImage?.id === image.id && currentImage.labels[LABEL.snapshot] === id,
       });
@@ -77,12 +84,12 @@ export function indexSnapshots(project: string, images: readonly ImageSummary[])
   }
   snapshots.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
   const ids = new Set(snapshots.map((s) => s.id));
-  const orphanVolumeTags = [...volumeImages.entries()].filter(([id]) => !ids.has(id)).map(([id]) => volumesTag(project, id));
+  const orphanVolumeTags = [...volumeImages.entries()].filter(([id]) => !ids.has(id)).map(([id]) => volumesTag(repository, id));
   return { snapshots, current: snapshots.find((s) => s.current)?.id, orphanVolumeTags };
 }
 
-export async function loadSnapshots(engine: Engine, project: string): Promise<SnapshotIndex> {
-  return indexSnapshots(project, await listImages(engine, { [LABEL.project]: project }));
+export async function loadSnapshots(engine: Engine, owner: SnapshotOwner): Promise<SnapshotIndex> {
+  return indexSnapshots(owner, await listImages(engine, { [LABEL.project]: owner.name }));
 }
 
 export { snapshotTag };
