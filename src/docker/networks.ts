@@ -25,11 +25,12 @@ export async function probeNetworkCreation(engine: Engine, name: string, labels:
     const details = await engine.call('inspect a network', () => engine.docker.getNetwork(summary.Id).inspect()).catch(() => undefined);
     if (details && Object.keys(details.Containers ?? {}).length === 0) unused++;
   }
+  let network;
   try {
-    const network = await engine.call('create a network', () => engine.docker.createNetwork({ Name: name, Driver: 'bridge', Internal: true, Labels: labels }));
-    await engine.call('remove a network', () => network.remove());
-    return { ok: true, unused, bridges };
+    network = await engine.call('create a network', () => engine.docker.createNetwork({ Name: name, Driver: 'bridge', Internal: true, Labels: labels }));
   } catch (error) {
     return { ok: false, error: (error as Error).message, unused, bridges };
   }
+  await engine.call(`remove the probe network ${name}`, () => network.remove());
+  return { ok: true, unused, bridges };
 }

@@ -53,6 +53,17 @@ describe.skipIf(!haveEngine)('dockervm lifecycle (volumes persistence)', () => {
     expect(open.stderr).toMatch(/no remote desktop \(desktop: shell\)/);
   });
 
+  it('doctor checks the running VM\'s engine, and its network probe leaves nothing behind', () => {
+    const doctor = dockervm(['doctor', '--json'], { cwd: dir });
+    const report = JSON.parse(doctor.stdout) as { project: string; checks: { check: string; status: string; detail: string }[] };
+    expect(report.project).toBe(name);
+    const status = (check: string) => report.checks.filter((c) => c.check === check).map((c) => c.status);
+    expect(status('engine')).toEqual(['ok']);
+    expect(status('compose')).toEqual(['ok']);
+    expect(status('networks')).toEqual(['ok']);
+    expect(mustSh('docker', ['network', 'ls', '-q', '--filter', 'label=dev.dockervm.role=doctor-probe']).trim()).toBe('');
+  });
+
   it('save and restore cover every volume and the container layer', () => {
     inVm(dir, 'echo 1 > /etc/dvm-test && echo 1 > /home/dev/h && echo 1 > /srv/s && echo 1 > /layer');
     const first = dockervmJson<{ snapshot: Snap }>(['save', '-m', 'one'], { cwd: dir }).snapshot;
