@@ -179,13 +179,14 @@ mirror_active || die "dockerd does not list $MIRROR in its registry mirrors"
 # Docker's default address pools hold only 31 bridge networks. A test run that was killed (or a
 # cleanup that missed a network) leaves compose networks behind, and enough of them make every
 # later `compose up` fail with "could not find an available, non-overlapping IPv4 address pool".
-# Only networks of this project's test names go: dvme2e-* (VM e2e), dvmcli-* (CLI e2e), and those
-# labelled by the lesson runner; never one with a container attached or younger than ten minutes.
+# Only networks of this project's test names go: dvme2e-* (VM e2e), dvmcli-* (CLI e2e), lNN-* (the
+# lessons' compose projects) and those labelled by the lesson runner; never one with a container
+# attached or younger than ten minutes.
 sweep_test_networks() {
   local removed=0 now id project lesson created
   now=$(date +%s)
   while IFS='|' read -r id project lesson created; do
-    case "$project" in dvme2e-* | dvmcli-*) ;; *) [ -n "$lesson" ] || continue ;; esac
+    case "$project" in dvme2e-* | dvmcli-* | l[0-9][0-9]-*) ;; *) [ -n "$lesson" ] || continue ;; esac
     created=$(date -d "${created% UTC}" +%s 2>/dev/null) || continue
     ((now - created > 600)) || continue
     [ "$(docker network inspect --format '{{len .Containers}}' "$id" 2>/dev/null)" = 0 ] || continue
