@@ -32,7 +32,7 @@ export interface RunOptions extends Streams {
  * first Web Crypto call costs about 5 ms of start-up, a seventh of a whole scaffold's own work.
  * Web Crypto where there is no /dev/urandom (Windows).
  */
-function fillRandom(bytes: Uint8Array): void {
+function fillRandom(bytes: Uint8Array<ArrayBuffer>): void {
   try {
     const fd = openSync('/dev/urandom', 'r');
     try {
