@@ -1,5 +1,6 @@
 // The generated project's README: a view of the spec for templates/README.md.hbs.
 import type { Generated } from '../../generators/index.ts';
+import { vmRepository } from '../spec/image-name.ts';
 import type { Persistence, VmSpec } from '../spec/types.ts';
 import { fromReference } from './image-reference.ts';
 import type { RenderTemplate } from './templates.ts';
@@ -54,6 +55,7 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     name: spec.name,
     version: spec.generatorVersion,
     base: fromReference(spec.base),
+    image: vmRepository(spec.name),
     unpinned: spec.base.digest ? false : (spec.base.unpinnedReason ?? 'not resolved'),
     desktopLabel: DESKTOP_LABEL[spec.desktop],
     supervisorLabel: supervisorLabel(generated),
