@@ -276,8 +276,15 @@ export async function openNoVnc(page: Page, options: OpenNoVncOptions): Promise<
       if (passwordSent) throw new Error(`noVNC at ${state.href} asked for the password again (wrong password?); statuses: ${state.statuses.join(' → ')}`);
       if (options.password === undefined) throw new Error(`noVNC at ${state.href} asks for a password but none was given`);
       // force: the dialog is open (class noVNC_open) but still sliding in; waiting for it to be
-      // "stable" would add ~0.5 s of animation to the measured time.
+      // "stable" would add ~0.5 s of animation to the measured time. While it slides in, the typed
+      // text can miss the field (once in CI: an empty password, "Authentication failure"), so the
+      // field is checked and, if need be, filled again before the click.
       await page.fill(NOVNC_SELECTORS.passwordInput, options.password, { timeout: remaining(), force: true });
+      for (let tries = 0; (await page.inputValue(NOVNC_SELECTORS.passwordInput, { timeout: remaining() })) !== options.password; tries++) {
+        if (tries >= 20) throw new Error(`noVNC at ${state.href}: the password field does not keep the password`);
+        await sleep(25);
+        await page.fill(NOVNC_SELECTORS.passwordInput, options.password, { timeout: remaining(), force: true });
+      }
       await page.click(NOVNC_SELECTORS.credentialsButton, { timeout: remaining(), force: true });
       passwordSent = true;
     } else if (state?.connectOpen && !connectClicked && state.connectedAt === null) {
