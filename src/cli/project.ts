@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { formatReference, InvalidReferenceError, parseReference } from '../registry/reference.ts';
 import { CLIError } from '../spec/errors.ts';
 
 export const PROJECT_LABEL = 'dev.dockervm.project';
@@ -104,7 +105,7 @@ export function parseProject(text: string, file: string): Project {
     name,
     service: 'vm',
     image,
-    repository: repositoryOf(image),
+    repository: repositoryOf(image, file),
     persistence,
     desktop,
     ports,
@@ -112,11 +113,15 @@ export function parseProject(text: string, file: string): Project {
   };
 }
 
-/** `dockervm/my-vm:latest` → `dockervm/my-vm`; a registry port (`host:5000/vm`) is not a tag. */
-export function repositoryOf(image: string): string {
-  const name = image.split('@')[0] ?? image;
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+/** `dockervm/my-vm:latest` → `dockervm/my-vm`, spelled the way the engine lists its tags. */
+export function repositoryOf(image: string, file = 'compose.yaml'): string {
+  try {
+    const { domain, path } = parseReference(image);
+    return formatReference({ domain, path });
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) throw new CLIError(`${file}: the vm service's image: ${error.message}`);
+    throw error;
+  }
 }
 
 function labelsOf(service: Yaml): Record<string, string> {

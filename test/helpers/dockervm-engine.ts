@@ -5,6 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vmRepository } from '../../src/spec/image-name.ts';
+import { removeLabelled } from './e2e-engine.ts';
 
 export const DOCKERVM_BIN = join(import.meta.dirname, '../../packages/dockervm/bin/dockervm.js');
 export const CREATE_BIN = join(import.meta.dirname, '../../packages/create-dockervm/bin/create-dockervm.js');
@@ -96,27 +98,18 @@ export function inVm(dir: string, script: string): string {
 const ids = (args: string[]) => mustSh('docker', args).split('\n').map((l) => l.trim()).filter(Boolean);
 
 /**
- * Removes everything labelled dev.dockervm.project=<name> (containers, volumes, images, newest
- * first so children go before parents), the project's compose networks, and its tags. Never throws: cleanup must run on.
+ * Removes what the VM e2e cleanup removes (everything labelled dev.dockervm.project=<name>, the lock
+ * container included, and the project's compose networks), then the project's tags and the snapshot
+ * images a single `rmi` leaves (parents with children). Never throws: cleanup must run on.
  */
 export function cleanupProject(name: string): void {
   try {
-    const label = `label=dev.dockervm.project=${name}`;
-    const containers = ids(['ps', '-aq', '--filter', label]);
-    if (containers.length) sh('docker', ['rm', '-f', ...containers]);
-    const lock = sh('docker', ['rm', '-f', `dockervm-lock-${name}`]);
-    void lock;
-    const volumes = ids(['volume', 'ls', '-q', '--filter', label]);
-    if (volumes.length) sh('docker', ['volume', 'rm', '-f', ...volumes]);
-    // Compose's default network carries compose's label, not ours. Left behind, such networks
-    // use up the engine's 31 default address pools and later `up`s fail.
-    const networks = ids(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${name}`]);
-    if (networks.length) sh('docker', ['network', 'rm', ...networks]);
-    const tags = ids(['images', '--format', '{{.Repository}}:{{.Tag}}', `dockervm/${name}`]).filter((t) => !t.endsWith(':<none>'));
+    removeLabelled(name);
+    const tags = ids(['images', '--format', '{{.Repository}}:{{.Tag}}', vmRepository(name)]).filter((t) => !t.endsWith(':<none>'));
     if (tags.length) sh('docker', ['rmi', '-f', ...tags]);
     // Untagged leftovers (parents of removed snapshots), a few rounds: children go first.
     for (let round = 0; round < 5; round++) {
-      const images = ids(['images', '-aq', '--filter', label]);
+      const images = ids(['images', '-aq', '--filter', `label=dev.dockervm.project=${name}`]);
       if (!images.length) break;
       sh('docker', ['rmi', '-f', ...new Set(images)]);
     }

@@ -89,8 +89,8 @@ const lines = (text: string) => text.split('\n').map((line) => line.trim()).filt
 export function removeLabelled(name: string): string[] {
   const label = `label=${LABEL}=${name}`;
   const problems: string[] = [];
-  const remove = (what: string, listArgs: string[], removeArgs: string[]) => {
-    const ids = [...new Set(lines(sh('docker', [...listArgs, '--filter', label]).stdout))];
+  const remove = (what: string, listArgs: string[], removeArgs: string[], filter = label) => {
+    const ids = [...new Set(lines(sh('docker', [...listArgs, '--filter', filter]).stdout))];
     if (ids.length === 0) return;
     const result = sh('docker', [...removeArgs, ...ids], { timeoutMs: 120_000 });
     if (result.status !== 0) problems.push(`${what}: ${result.stderr.trim()}`);
@@ -98,12 +98,9 @@ export function removeLabelled(name: string): string[] {
   remove('containers', ['ps', '-aq'], ['rm', '-f', '-v']);
   remove('volumes', ['volume', 'ls', '-q'], ['volume', 'rm', '-f']);
   remove('networks', ['network', 'ls', '-q'], ['network', 'rm']);
-  // Compose's default network carries compose's project label, not ours.
-  const composeNetworks = lines(sh('docker', ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${name}`]).stdout);
-  if (composeNetworks.length) {
-    const result = sh('docker', ['network', 'rm', ...composeNetworks], { timeoutMs: 120_000 });
-    if (result.status !== 0) problems.push(`networks: ${result.stderr.trim()}`);
-  }
+  // Compose's default network carries compose's project label, not ours. Left behind, such
+  // networks use up the engine's 31 default address pools and later `up`s fail.
+  remove('networks', ['network', 'ls', '-q'], ['network', 'rm'], `label=com.docker.compose.project=${name}`);
   remove('images', ['images', '-aq'], ['rmi', '-f']);
   return problems;
 }

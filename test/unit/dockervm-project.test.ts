@@ -40,10 +40,12 @@ describe('parsePort', () => {
 });
 
 describe('repositoryOf', () => {
-  it('drops the tag and digest, not a registry port', () => {
+  it('drops the tag and digest, not a registry port, and names the file of a bad reference', () => {
     expect(repositoryOf('dockervm/lab:latest')).toBe('dockervm/lab');
     expect(repositoryOf('lab')).toBe('lab');
     expect(repositoryOf('127.0.0.1:5000/vms/lab:v1@sha256:' + 'a'.repeat(64))).toBe('127.0.0.1:5000/vms/lab');
     expect(repositoryOf('127.0.0.1:5000/lab')).toBe('127.0.0.1:5000/lab');
+    expect(repositoryOf('docker.io/library/lab:latest')).toBe('lab');
+    expect(() => repositoryOf('Lab:latest', 'c.yaml')).toThrow(/^c\.yaml: the vm service's image: invalid image reference/);
   });
 });
