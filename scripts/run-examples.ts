@@ -8,8 +8,8 @@
 // (that lesson's transcript is left as it was), 3 no engine answers.
 // Each lesson runs in a temporary copy of its files; everything it creates carries the label
 // dev.dockervm.lesson=<NN> (a `docker` wrapper adds it to run/create/build/commit/import and to new
-// networks and volumes) and is removed afterwards, pass or fail. Steps talk only to 127.0.0.1 and to
-// the lesson's own containers.
+// networks and volumes) or is named l<NN>-…, and is removed before (what a killed run left) and after,
+// pass or fail. Steps talk only to 127.0.0.1 and to the lesson's own containers.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,20 +106,34 @@ async function runStep(step: Step, command: string, ctx: { cwd: string; env: Nod
   return runCommand(argv, step.dir ? join(ctx.cwd, step.dir) : ctx.cwd, ctx.env, step.timeout ?? 120, ctx.scratch);
 }
 
-/** Removes what the lesson created, found by its label; the lesson's own cleanup commands ran before. */
+/**
+ * Removes what a lesson owns: everything carrying its label, and everything compose made for a project
+ * named l<NN>-… (compose creates containers, networks and volumes through the API, past the labelling
+ * wrapper; every lesson's compose project and image is named with that prefix). Runs after the lesson,
+ * pass or fail, and before it: a run that was killed leaves containers whose fixed names would clash.
+ */
 function sweep(number: string): string[] {
-  const filter = ['--filter', `label=${LABEL}=${number}`];
-  const leftovers: string[] = [];
-  const ids = (args: string[]) => docker(args).out.split('\n').filter(Boolean);
-  const containers = ids(['ps', '-aq', ...filter]);
-  if (containers.length) { docker(['rm', '-f', '-v', ...containers]); leftovers.push(`${containers.length} container(s)`); }
-  const networks = ids(['network', 'ls', '-q', ...filter]);
-  if (networks.length) { docker(['network', 'rm', ...networks]); leftovers.push(`${networks.length} network(s)`); }
-  const volumes = ids(['volume', 'ls', '-q', ...filter]);
-  if (volumes.length) { docker(['volume', 'rm', '-f', ...volumes]); leftovers.push(`${volumes.length} volume(s)`); }
-  const images = [...new Set(ids(['images', '-aq', ...filter]))];
-  if (images.length) { docker(['rmi', '-f', ...images]); leftovers.push(`${images.length} image(s)`); }
-  return leftovers;
+  const prefix = `l${number}-`;
+  const byLabel = ['--filter', `label=${LABEL}=${number}`];
+  const composeProject = '{{.Label "com.docker.compose.project"}}';
+  const lines = (args: string[]) => docker(args).out.split('\n').filter(Boolean);
+  // Rows are "<id>|<name>"; a row belongs to the lesson when its name starts with one of the prefixes.
+  const owned = (labelled: string[], all: string[], prefixes = [prefix]) => [...new Set([
+    ...lines(labelled),
+    ...lines(all).map((row) => row.split('|'))
+      .filter(([, name]) => prefixes.some((p) => name?.startsWith(p))).map(([id]) => id!),
+  ])];
+  const removed: string[] = [];
+  const containers = owned(['ps', '-aq', ...byLabel], ['ps', '-a', '--format', `{{.ID}}|${composeProject}`]);
+  if (containers.length) { docker(['rm', '-f', '-v', ...containers]); removed.push(`${containers.length} container(s)`); }
+  const networks = owned(['network', 'ls', '-q', ...byLabel], ['network', 'ls', '--format', `{{.ID}}|${composeProject}`]);
+  if (networks.length) { docker(['network', 'rm', ...networks]); removed.push(`${networks.length} network(s)`); }
+  const volumes = owned(['volume', 'ls', '-q', ...byLabel], ['volume', 'ls', '--format', `{{.Name}}|${composeProject}`]);
+  if (volumes.length) { docker(['volume', 'rm', '-f', ...volumes]); removed.push(`${volumes.length} volume(s)`); }
+  // Images: compose names its builds <project>-<service>; dockervm keeps VMs and snapshots in dockervm/<project>.
+  const images = owned(['images', '-aq', ...byLabel], ['images', '--format', '{{.ID}}|{{.Repository}}'], [prefix, `dockervm/${prefix}`]);
+  if (images.length) { docker(['rmi', '-f', ...images]); removed.push(`${images.length} image(s)`); }
+  return removed;
 }
 
 async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<{ ok: boolean; report: string[] }> {
@@ -134,6 +148,7 @@ async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<
   mkdirSync(bin, { recursive: true });
   cpSync(join(LESSONS_DIR, lesson.slug), cwd, { recursive: true, filter: (src) => !/\/(lesson\.yaml|transcript\.json)$/.test(src) });
   writeWrapper(bin);
+  const leftovers = sweep(number);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${bin}:${process.env.PATH}`,
@@ -148,6 +163,7 @@ async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<
   const recorded: RecordedStep[] = [];
   const report: string[] = [];
   let ok = true;
+  if (leftovers.length) report.push(`removed what an earlier, interrupted run left: ${leftovers.join(', ')}`);
   try {
     for (const step of lesson.steps) {
       let command: string;
@@ -199,7 +215,7 @@ async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<
       if (result.exitCode !== 0) report.push(`cleanup "${command}" exited ${result.exitCode}: ${result.output.split('\n').pop()}`);
     }
     const swept = sweep(number);
-    if (swept.length) report.push(`swept by label: ${swept.join(', ')}`);
+    if (swept.length) report.push(`swept afterwards: ${swept.join(', ')}`);
     rmSync(scratch, { recursive: true, force: true });
     rmSync(cwd, { recursive: true, force: true });
   }
