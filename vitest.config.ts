@@ -17,6 +17,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           testTimeout: 20 * 60_000,
           hookTimeout: 20 * 60_000,
+          // Removes what an interrupted earlier run left on the engine (test/helpers/e2e-global-setup.ts).
+          globalSetup: ['test/helpers/e2e-global-setup.ts'],
           // One engine, two cores: variants build one after another.
           fileParallelism: false,
         },

@@ -21,7 +21,7 @@ import {
   waitForRfb,
   writeTraces,
 } from '../helpers/e2e-checks.ts';
-import { engineProblem, engineVersions, ensureMirrorTag, leftoverProjects, PREFIX, removeLabelled, sh } from '../helpers/e2e-engine.ts';
+import { engineProblem, engineVersions, ensureMirrorTag, PREFIX, removeLabelled, sh } from '../helpers/e2e-engine.ts';
 import { expectationsFor, restartTarget, type Expectations } from '../helpers/e2e-expect.ts';
 import { VmProject } from '../helpers/e2e-project.ts';
 import { vncAuthenticate } from '../helpers/rfb.ts';
@@ -48,16 +48,6 @@ beforeAll(() => {
   if (problem) return;
   requireBuilt();
   note(engineVersions());
-  // Leftovers of an interrupted run are removed; projects younger than an hour may belong to another
-  // run of this suite on the same engine, so they are only reported.
-  for (const { name: stale, ageMs } of leftoverProjects()) {
-    if (ageMs > 60 * 60_000) {
-      note(`removing ${stale}, left behind by an earlier run`);
-      removeLabelled(stale);
-    } else {
-      note(`${stale} belongs to another run (${Math.round(ageMs / 60_000)} min old); not touched`);
-    }
-  }
   ensureMirrorTag('busybox', '1.37', '1.35');
 });
 

@@ -105,9 +105,12 @@ export function removeLabelled(name: string): string[] {
   return problems;
 }
 
+/** Every real-engine suite names its projects with one of these: the VM e2e suite and dockervm's. */
+export const TEST_PREFIXES = [PREFIX, 'dvmcli-'];
+
 /**
- * Projects of this suite (by label value) still on the engine, each with the age of its newest
- * container, volume or image: an interrupted run's leftovers are old, another run's projects are not.
+ * Test projects (by label value) still on the engine, each with the age of its newest container,
+ * volume or image: an interrupted run's leftovers are old, another run's projects are not.
  */
 export function leftoverProjects(): Array<{ name: string; ageMs: number }> {
   const newest = new Map<string, number>();
@@ -115,13 +118,14 @@ export function leftoverProjects(): Array<{ name: string; ageMs: number }> {
   const listings: Array<[string[], string, string]> = [
     [['ps', '-a'], `${label} {{.ID}}`, 'container'],
     [['volume', 'ls'], `${label} {{.Name}}`, 'volume'],
-    // Images have no .Label in --format; the image name is the project name.
+    // Images have no .Label in --format; a VM's image is dockervm/<project>.
     [['images', '-a'], '{{.Repository}} {{.ID}}', 'image'],
   ];
   for (const [args, format, kind] of listings) {
     for (const line of lines(sh('docker', [...args, '--filter', `label=${LABEL}`, '--format', format]).stdout)) {
-      const [value = '', id = ''] = line.split(' ');
-      if (!value.startsWith(PREFIX)) continue;
+      const [listed = '', id = ''] = line.split(' ');
+      const value = listed.replace(/^dockervm\//, '');
+      if (!TEST_PREFIXES.some((prefix) => value.startsWith(prefix))) continue;
       const created = sh('docker', [kind, 'inspect', '--format', kind === 'volume' ? '{{.CreatedAt}}' : '{{.Created}}', id]).stdout.trim();
       const at = Date.parse(created) || Date.now();
       newest.set(value, Math.max(newest.get(value) ?? 0, at));
