@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vmRepository } from '../../src/spec/image-name.ts';
-import { removeLabelled } from './e2e-engine.ts';
+import { LABEL, removeLabelled } from './e2e-engine.ts';
 
 export const DOCKERVM_BIN = join(import.meta.dirname, '../../packages/dockervm/bin/dockervm.js');
 export const CREATE_BIN = join(import.meta.dirname, '../../packages/create-dockervm/bin/create-dockervm.js');
@@ -109,7 +109,7 @@ export function cleanupProject(name: string): void {
     if (tags.length) sh('docker', ['rmi', '-f', ...tags]);
     // Untagged leftovers (parents of removed snapshots), a few rounds: children go first.
     for (let round = 0; round < 5; round++) {
-      const images = ids(['images', '-aq', '--filter', `label=dev.dockervm.project=${name}`]);
+      const images = ids(['images', '-aq', '--filter', `label=${LABEL}=${name}`]);
       if (!images.length) break;
       sh('docker', ['rmi', '-f', ...new Set(images)]);
     }
