@@ -21,7 +21,7 @@ import {
   waitForRfb,
   writeTraces,
 } from '../helpers/e2e-checks.ts';
-import { engineProblem, engineVersions, ensureMirrorTag, PREFIX, removeLabelled, sh } from '../helpers/e2e-engine.ts';
+import { engineProblem, engineVersions, ensureMirrorTag, PREFIX, removeLabelled, sh, tail } from '../helpers/e2e-engine.ts';
 import { expectationsFor, restartTarget, type Expectations } from '../helpers/e2e-expect.ts';
 import { VmProject } from '../helpers/e2e-project.ts';
 import { vncAuthenticate } from '../helpers/rfb.ts';
@@ -187,6 +187,8 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
     const shot = await browserDesktop(project, variant.name);
     timings.push(`noVNC connected ${shot.timings.connectedMs} ms, first pixels ${shot.timings.firstPixelsMs} ms`);
     note(`${variant.name}: desktop screenshot ${relative(process.cwd(), shot.png)} (white ${(shot.white * 100).toFixed(1)} %, ${shot.colors} colours)`);
+    // No xterm window on the desktop: what the VM's programs said is the only trace of why.
+    if (shot.white <= 0.05) process.stdout.write(`e2e ${variant.name}: no xterm on the desktop; the VM's output:\n${tail(project.logs(), 6000)}\n`);
     expect(shot.colors).toBeGreaterThan(2);
     expect(shot.nonBackground).toBeGreaterThan(0.02);
     expect(shot.white, 'xterm (white window) on the black root window').toBeGreaterThan(0.05);
