@@ -52,7 +52,7 @@ export const command: Command = {
     await composeOrFail(engine, project, ['down']);
     return {
       data: { project: project.name, removed: Boolean(vm), unsavedPaths: lost.length, saved: saved ?? null },
-      text: [`${project.name} is down${saved ? ` (saved as ${TAG_PREFIX}${saved} first)` : ''}; \`dockervm up\` starts it again`],
+      text: [`${project.name} is down${saved ? ` (saved as ${TAG_PREFIX}${saved} first)` : ''}; \`npx dockervm up\` starts it again`],
     };
   },
 };

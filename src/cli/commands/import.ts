@@ -147,7 +147,7 @@ export const command: Command = {
       const newDir = ctx.string('new');
       if (newDir) {
         const chosen = family ?? detectedFamily ?? (resolvesToFile(summary.paths, 'bin/busybox') && !os.id ? 'busybox' : undefined);
-        if (!chosen) throw new CLIError(`imported ${name}:${tag}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`dockervm new ${newDir} --base ${name}:${tag} --family …\``);
+        if (!chosen) throw new CLIError(`imported ${name}:${tag}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`npx dockervm new ${newDir} --base ${name}:${tag} --family …\``);
         const desktop = ctx.string('desktop');
         const argv = [newDir, '--base', `${name}:${tag}`, '--family', chosen, '--no-pin', '--yes', ...(desktop ? ['--desktop', desktop] : [])];
         const status = await scaffold(argv, ctx.json, ctx.cwd);
@@ -159,7 +159,7 @@ export const command: Command = {
         text: [
           `imported ${name}:${tag} (${os.prettyName ?? 'unknown OS'}, ${formatBytes(summary.bytes)})`,
           `  try it: docker run --rm -it ${name}:${tag}`,
-          ...(project ? [] : [`  a VM around it: dockervm new my-vm --base ${name}:${tag} --no-pin${detectedFamily ? ` --family ${detectedFamily}` : ''}`]),
+          ...(project ? [] : [`  a VM around it: npx dockervm new my-vm --base ${name}:${tag} --no-pin${detectedFamily ? ` --family ${detectedFamily}` : ''}`]),
         ],
       };
     } finally {

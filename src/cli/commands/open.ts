@@ -20,7 +20,7 @@ export const command: Command = {
     const session = await openSession(ctx);
     const { project, out } = session;
     if (project.desktop === 'shell' || project.desktop === 'xterm') {
-      throw new CLIError(`${project.name} has no remote desktop (desktop: ${project.desktop})${project.desktop === 'xterm' ? ': its windows open on your X display' : ''}; use \`dockervm shell\``);
+      throw new CLIError(`${project.name} has no remote desktop (desktop: ${project.desktop})${project.desktop === 'xterm' ? ': its windows open on your X display' : ''}; use \`npx dockervm shell\``);
     }
     const vm = await findVm(session);
     const running = Boolean(vm?.running);
@@ -29,7 +29,7 @@ export const command: Command = {
       : addresses(project.ports.map((p) => ({ container: p.container, hostIp: p.ip, hostPort: p.host })));
     const target = published.find((a) => a.kind === 'novnc') ?? published.find((a) => a.kind === 'vnc');
     if (!target) throw new CLIError(`${project.name} publishes no desktop port (6080 for noVNC, 5901 for VNC): see compose.yaml`);
-    if (!running) out.warn(`${project.name} is not running: start it with \`dockervm up\``);
+    if (!running) out.warn(`${project.name} is not running: start it with \`npx dockervm up\``);
     let opened = false;
     if (ctx.flag('browser')) {
       if (target.kind !== 'novnc') throw new CLIError('--browser needs the noVNC desktop; this VM serves plain VNC: connect a VNC client to the address');

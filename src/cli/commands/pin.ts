@@ -84,7 +84,7 @@ export const command: Command = {
     const failed = checked.filter((c) => c.status === 'error');
     if (ctx.flag('check')) {
       const bad = checked.filter((c) => c.status === 'unpinned' || c.status === 'stale' || c.status === 'error');
-      return { data: { ...data, problems: bad.length }, text: [...table(rows), bad.length ? `${bad.length} reference${bad.length === 1 ? '' : 's'} not pinned to the current digest: run \`dockervm pin${bad.some((b) => b.status === 'stale') ? ' --update' : ''}\`` : 'every reference is pinned to its current digest'], exitCode: bad.length ? 1 : 0 };
+      return { data: { ...data, problems: bad.length }, text: [...table(rows), bad.length ? `${bad.length} reference${bad.length === 1 ? '' : 's'} not pinned to the current digest: run \`npx dockervm pin${bad.some((b) => b.status === 'stale') ? ' --update' : ''}\`` : 'every reference is pinned to its current digest'], exitCode: bad.length ? 1 : 0 };
     }
 
     const toPin = checked.filter((c) => c.status === 'unpinned' || (c.status === 'stale' && ctx.flag('update')));
@@ -105,7 +105,7 @@ export const command: Command = {
       text: [
         ...table(rows.map((r, i) => (toPin.includes(checked[i]!) ? [r[0]!, r[1]!, 'pinned now', checked[i]!.digest!] : r))),
         toPin.length ? `pinned ${toPin.length} reference${toPin.length === 1 ? '' : 's'} in ${written.join(', ')}` : 'nothing to pin',
-        ...(stale.length ? [`${stale.length} stale pin${stale.length === 1 ? '' : 's'} left as they are: \`dockervm pin --update\` moves them`] : []),
+        ...(stale.length ? [`${stale.length} stale pin${stale.length === 1 ? '' : 's'} left as they are: \`npx dockervm pin --update\` moves them`] : []),
       ],
       exitCode: failed.length ? 1 : 0,
     };

@@ -40,8 +40,8 @@ export const command: Command = {
         copiedBytes: result.copiedBytes,
       },
       text: [
-        `restored ${TAG_PREFIX}${result.restored.id}${result.restored.message ? ` "${result.restored.message}"` : ''} (${formatBytes(result.copiedBytes)} of volume data put back)${result.started ? '; the VM is running' : '; the VM is stopped (dockervm up)'}`,
-        ...(result.autoSave ? [`undo: dockervm restore ${TAG_PREFIX}${result.autoSave.snapshot.id}`] : []),
+        `restored ${TAG_PREFIX}${result.restored.id}${result.restored.message ? ` "${result.restored.message}"` : ''} (${formatBytes(result.copiedBytes)} of volume data put back)${result.started ? '; the VM is running' : '; the VM is stopped (npx dockervm up)'}`,
+        ...(result.autoSave ? [`undo: npx dockervm restore ${TAG_PREFIX}${result.autoSave.snapshot.id}`] : []),
       ],
     };
   },

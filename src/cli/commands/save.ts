@@ -30,7 +30,7 @@ export const command: Command = {
     const { snapshot } = result;
     // overlayfs stacks at most ~125 layers; every save adds one to each chain.
     const depth = Math.max(...(await Promise.all([snapshot.imageId, snapshot.volumesImageId].filter((i): i is string => Boolean(i)).map(async (i) => (await inspectImage(session.engine, i))?.layers ?? 0))));
-    if (depth > SQUASH_AT) ctx.out.warn(`this snapshot is ${depth} layers deep (the engine stops at about 125): run \`dockervm squash\` to flatten it`);
+    if (depth > SQUASH_AT) ctx.out.warn(`this snapshot is ${depth} layers deep (the engine stops at about 125): run \`npx dockervm squash\` to flatten it`);
     return {
       data: { snapshot: snapshotJson(snapshot), copiedBytes: result.copiedBytes, copiedPaths: result.copiedPaths, pausedMs: Math.round(result.pausedMs) },
       text: [

@@ -25,11 +25,11 @@ export const command: Command = {
     const session = await openSession(ctx);
     const { engine, project } = session;
     const vm = await findVm(session);
-    if (!vm?.running) throw new CLIError(`${project.name} is not running: start it with \`dockervm up\``);
-    if (vm.paused) throw new CLIError(`${project.name} is paused: \`dockervm up\` unpauses it`);
+    if (!vm?.running) throw new CLIError(`${project.name} is not running: start it with \`npx dockervm up\``);
+    if (vm.paused) throw new CLIError(`${project.name} is paused: \`npx dockervm up\` unpauses it`);
     const user = ctx.string('user') ?? (vm.user || 'root');
     const commandLine = ctx.positionals;
-    if (ctx.json && commandLine.length === 0) throw new CLIError('--json needs a command to run: dockervm shell --json -- COMMAND');
+    if (ctx.json && commandLine.length === 0) throw new CLIError('--json needs a command to run: npx dockervm shell --json -- COMMAND');
     const tty = ctx.stdinIsTTY && !ctx.json;
     const shellArgs = commandLine.length ? ['-c', commandLine.join(' ')] : [];
     const args = ['exec', ...(tty ? [] : ['-T']), '-u', user, project.service, 'sh', '-c', LOGIN_SHELL, 'sh', ...shellArgs];

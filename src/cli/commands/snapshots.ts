@@ -47,7 +47,7 @@ export const command: Command = {
     ]);
     return {
       data: { project: project.name, current: index.current ?? null, snapshots: index.snapshots.map((s, i) => snapshotJson(s, sizes[i])) },
-      text: rows.length === 0 ? [`no snapshots of ${project.name} yet: \`dockervm save -m "…"\``] : table([['  NAME', 'CREATED', 'SIZE', 'MESSAGE'], ...rows]),
+      text: rows.length === 0 ? [`no snapshots of ${project.name} yet: \`npx dockervm save -m "…"\``] : table([['  NAME', 'CREATED', 'SIZE', 'MESSAGE'], ...rows]),
     };
   },
 };

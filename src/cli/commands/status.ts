@@ -51,8 +51,8 @@ export const command: Command = {
         ...volumes.map((v) => `  volume:      ${v.name} (${v.size >= 0 ? formatBytes(v.size) : 'size unknown'})`),
         `  snapshots:   ${index.snapshots.length}${current ? `, current ${TAG_PREFIX}${current.id} (${formatAge(new Date(current.created), now)})` : ''}`,
         ...(changes.length ? [`  container layer: ${changes.length} changed path${changes.length === 1 ? '' : 's'} (gone after down unless saved)`] : []),
-        ...(lock ? [`  a snapshot ${lock.operation} is running or was interrupted (pid ${lock.pid}); \`dockervm up\` cleans up after an interrupted one`] : []),
-        ...(state === 'absent' ? ['  start it: dockervm up'] : []),
+        ...(lock ? [`  a snapshot ${lock.operation} is running or was interrupted (pid ${lock.pid}); \`npx dockervm up\` cleans up after an interrupted one`] : []),
+        ...(state === 'absent' ? ['  start it: npx dockervm up'] : []),
       ],
     };
   },

@@ -30,7 +30,7 @@ export const command: Command = {
       await composeOrFail(engine, project, ['up', '--detach', ...(ctx.flag('build') ? ['--build'] : []), ...(wait ? ['--wait', '--wait-timeout', timeout] : [])]);
     } catch (error) {
       // compose's own message is on the terminal above; point at the check for the usual causes.
-      if (error instanceof CLIError && error.exitCode === 1) throw new CLIError(`${error.message}; \`dockervm doctor\` checks ports, networks, disk and the engine`);
+      if (error instanceof CLIError && error.exitCode === 1) throw new CLIError(`${error.message}; \`npx dockervm doctor\` checks ports, networks, disk and the engine`);
       throw error;
     }
     let vm = await findVm(session);
@@ -43,9 +43,9 @@ export const command: Command = {
       data: { project: project.name, state: vmState(vm), health: vm?.health ?? null, addresses: urls },
       text: [
         `${project.name} is ${vmState(vm)}${vm?.health ? ` (${vm.health})` : ''}`,
-        ...urls.filter((a) => a.kind === 'novnc').map((a) => `  desktop: ${a.url}   (dockervm open; password: cat secrets/vnc_password)`),
+        ...urls.filter((a) => a.kind === 'novnc').map((a) => `  desktop: ${a.url}   (npx dockervm open; password: cat secrets/vnc_password)`),
         ...urls.filter((a) => a.kind === 'vnc').map((a) => `  VNC: ${a.url.replace('vnc://', '')}   (password: cat secrets/vnc_password)`),
-        '  shell: dockervm shell',
+        '  shell: npx dockervm shell',
       ],
     };
   },

@@ -79,7 +79,7 @@ export const GB = 1024 ** 3;
 export function diskCheck(dir: string, free: number | undefined, reason?: string): CheckLine {
   if (free === undefined) return { check: 'disk', status: 'skip', detail: `free space in ${dir}: ${reason ?? 'unknown'}` };
   const gb = (free / GB).toFixed(1);
-  if (free < 2 * GB) return { check: 'disk', status: 'problem', detail: `${gb} GB free in ${dir}`, fix: 'free space: docker system prune, or remove old snapshots (dockervm rm)' };
+  if (free < 2 * GB) return { check: 'disk', status: 'problem', detail: `${gb} GB free in ${dir}`, fix: 'free space: docker system prune, or remove old snapshots (npx dockervm rm)' };
   if (free < 10 * GB) return { check: 'disk', status: 'warn', detail: `${gb} GB free in ${dir}: a desktop VM with a few snapshots can use several GB`, fix: 'docker system df shows what uses it' };
   return { check: 'disk', status: 'ok', detail: `${gb} GB free in ${dir}` };
 }

@@ -45,12 +45,12 @@ export function resolveSnapshotArg(arg: string, repository: string, ids: readonl
   if (wanted.startsWith(`${repository}:`)) wanted = wanted.slice(repository.length + 1);
   if (wanted.startsWith(TAG_PREFIX)) wanted = wanted.slice(TAG_PREFIX.length);
   if (wanted === CURRENT) {
-    if (!current) throw new CLIError('there is no current snapshot yet: save one with `dockervm save`');
+    if (!current) throw new CLIError('there is no current snapshot yet: save one with `npx dockervm save`');
     return current;
   }
   if (ids.includes(wanted)) return wanted;
   const matches = wanted.length >= 4 ? ids.filter((id) => id.startsWith(wanted)) : [];
   if (matches.length === 1 && matches[0]) return matches[0];
   if (matches.length > 1) throw new CLIError(`"${arg}" matches ${matches.length} snapshots (${matches.slice(0, 3).map((m) => TAG_PREFIX + m).join(', ')} …): give more of the name`);
-  throw new CLIError(`no snapshot "${arg}" in ${repository}: see \`dockervm snapshots\``);
+  throw new CLIError(`no snapshot "${arg}" in ${repository}: see \`npx dockervm snapshots\``);
 }

@@ -55,7 +55,7 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
   const vm = await findVm(session);
   const volumes = await listVolumes(engine, { [LABEL.project]: project.name });
   if (!vm && !(await inspectImage(engine, project.image))) {
-    throw new CLIError(`nothing to save: ${project.name} has no VM container and no image ${project.image} yet (start it with \`dockervm up\`)`);
+    throw new CLIError(`nothing to save: ${project.name} has no VM container and no image ${project.image} yet (start it with \`npx dockervm up\`)`);
   }
 
   const created: string[] = [];
