@@ -1,14 +1,11 @@
 // The connection to the Docker Engine. Every engine call in dockervm goes through Engine.call, which
 // turns "cannot connect" into one clear line and the engine's refusals into EngineErrors that keep
 // the HTTP status (404 missing, 304 already in that state, 409 conflict) for callers to branch on.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import { CLIError } from '../spec/errors.ts';
+import { childEnvFor, dockerodeOptions } from './connect.ts';
+import { describeEndpoint, resolveEndpoint, type EngineEndpoint } from './endpoint.ts';
 
-const DEFAULT_SOCKET = '/var/run/docker.sock';
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE']);
 
 export class EngineError extends CLIError {
@@ -22,28 +19,9 @@ export class EngineError extends CLIError {
 
 export const isStatus = (error: unknown, ...codes: number[]) => error instanceof EngineError && codes.includes(error.statusCode ?? -1);
 
-/**
- * Where the engine is: DOCKER_HOST, else the current `docker context`'s endpoint (Docker Desktop,
- * rootless), else the system socket.
- */
-export function engineAddress(env: NodeJS.ProcessEnv, home = env.HOME ?? homedir()): string {
-  if (env.DOCKER_HOST) return env.DOCKER_HOST;
-  const contextHost = dockerContextHost(env, home);
-  return contextHost ?? `unix://${DEFAULT_SOCKET}`;
-}
-
-function dockerContextHost(env: NodeJS.ProcessEnv, home: string): string | undefined {
-  try {
-    const configDir = env.DOCKER_CONFIG ?? join(home, '.docker');
-    const name = env.DOCKER_CONTEXT ?? (JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { currentContext?: string }).currentContext;
-    if (!name || name === 'default') return undefined;
-    const meta = join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json');
-    if (!existsSync(meta)) return undefined;
-    const host = (JSON.parse(readFileSync(meta, 'utf8')) as { Endpoints?: { docker?: { Host?: string } } }).Endpoints?.docker?.Host;
-    return typeof host === 'string' && host ? host : undefined;
-  } catch {
-    return undefined;
-  }
+/** Where the engine is (see endpoint.ts): the same answer for dockerode and the docker CLI. */
+export function engineAddress(env: NodeJS.ProcessEnv): string {
+  return resolveEndpoint(env).host;
 }
 
 export interface EngineVersion {
@@ -55,16 +33,23 @@ export interface EngineVersion {
 
 export class Engine {
   readonly docker: Docker;
+  readonly endpoint: EngineEndpoint;
+  /** For messages: the address, and the docker context it came from. */
   readonly address: string;
   /** The environment child `docker` processes need to talk to the same engine. */
   readonly childEnv: NodeJS.ProcessEnv;
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.address = engineAddress(env);
-    this.childEnv = { ...env, DOCKER_HOST: this.address };
-    this.docker = this.address.startsWith('unix://')
-      ? new Docker({ socketPath: this.address.slice('unix://'.length) || DEFAULT_SOCKET })
-      : new Docker();
+  /** Takes the environment (resolved here) or an endpoint resolved already. */
+  constructor(env: NodeJS.ProcessEnv, endpoint: EngineEndpoint = resolveEndpoint(env)) {
+    this.endpoint = endpoint;
+    this.address = describeEndpoint(endpoint);
+    this.childEnv = childEnvFor(endpoint, env);
+    this.docker = new Docker(dockerodeOptions(endpoint, env));
+  }
+
+  /** The engine is on this machine (a unix socket): its data directory can be looked at. */
+  get local(): boolean {
+    return this.endpoint.host.startsWith('unix://');
   }
 
   unreachable(): CLIError {
@@ -87,6 +72,14 @@ export class Engine {
       return new CLIError(`permission denied on the Docker socket (${this.address}): add your user to the docker group, or run with sudo`);
     }
     if (e.code && CONNECT_ERRORS.has(e.code)) return this.unreachable();
+    // A certificate the engine or we refuse: say so, not "cannot reach".
+    if (e.code && /^(?:ERR_TLS|ERR_SSL|EPROTO|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(e.code)) {
+      return new CLIError(`TLS with the Docker engine at ${this.address} failed (${e.code}): check its certificates (DOCKER_CERT_PATH, or the context's ca/cert/key)`);
+    }
+    // ssh2 marks its own failures with a level (client-authentication, client-timeout, client-socket).
+    if (typeof (error as { level?: unknown }).level === 'string') {
+      return new CLIError(`ssh to the Docker engine at ${this.address} failed: ${e.message ?? 'unknown error'} (does \`ssh ${this.endpoint.host.slice('ssh://'.length)} docker info\` work?)`);
+    }
     if (typeof e.statusCode === 'number') {
       const detail = (e.json && typeof e.json === 'object' ? e.json.message : undefined) ?? e.reason ?? e.message ?? 'failed';
       return new EngineError(`cannot ${what}: ${String(detail).trim()}`, e.statusCode);
