@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG, exceedsThreshold, formatJson, formatSarif, formatTty, lintCompose, lintDockerfile, parseConfig, toJson, type Finding } from '../../lint/index.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
@@ -28,7 +28,8 @@ export const command: Command = {
     const format = ctx.string('format') ?? 'tty';
     if (!(FORMATS as readonly string[]).includes(format)) throw new CLIError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
     const files = projectFiles(ctx);
-    const configFile = ctx.string('config') ? join(ctx.cwd, ctx.string('config')!) : ['.hadolint.yaml', '.hadolint.yml'].map((f) => join(files.dir, f)).find((f) => existsSync(f));
+    // An absolute --config is taken as it is; a relative one is relative to the project.
+    const configFile = ctx.string('config') ? resolve(files.dir, ctx.string('config')!) : ['.hadolint.yaml', '.hadolint.yml'].map((f) => join(files.dir, f)).find((f) => existsSync(f));
     if (configFile && !existsSync(configFile)) throw new CLIError(`--config ${ctx.string('config')}: no such file`);
     const parsed = configFile ? parseConfig(readText(configFile)) : { config: DEFAULT_CONFIG, problems: [] };
     for (const problem of parsed.problems) ctx.out.warn(`${relative(files.dir, configFile!)}: ${problem} (ignored)`);
