@@ -171,8 +171,8 @@ export async function exportImageFilesystem(engine: Engine, imageId: string): Pr
   return stream;
 }
 
-/** Pushes one reference; progress lines go to `log`. Credentials come from ~/.docker/config.json `auths`. */
-export async function pushImage(engine: Engine, reference: string, auth: { username: string; password: string; serveraddress: string } | undefined, log: (line: string) => void): Promise<string | undefined> {
+/** Pushes one reference; progress lines go to `log`. `auth` is the engine's X-Registry-Auth (src/registry/credentials.ts). */
+export async function pushImage(engine: Engine, reference: string, auth: { serveraddress: string; username?: string; password?: string; identitytoken?: string } | undefined, log: (line: string) => void): Promise<string | undefined> {
   const [repo, tag] = splitTag(reference);
   const stream = (await engine.call(`push ${reference}`, () => engine.docker.getImage(repo).push({ tag, ...(auth ? { authconfig: auth } : {}) }))) as NodeJS.ReadableStream;
   let digest: string | undefined;

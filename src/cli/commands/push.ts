@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { pushImage, tagImage } from '../../docker/images.ts';
+import { registryCredentials } from '../../registry/credentials.ts';
 import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
@@ -10,29 +8,14 @@ import { withSnapshotLock } from '../snapshot/lock.ts';
 import { resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
 import { loadSnapshots } from '../snapshot/store.ts';
 
-/** Credentials for a registry host from ~/.docker/config.json `auths` (credential helpers are not read). */
-export function registryAuth(env: NodeJS.ProcessEnv, host: string): { username: string; password: string; serveraddress: string } | undefined {
-  const file = join(env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker'), 'config.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
-    const key = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
-    const encoded = auths[key]?.auth ?? auths[`https://${key}`]?.auth;
-    if (!encoded) return undefined;
-    const [username, ...rest] = Buffer.from(encoded, 'base64').toString('utf8').split(':');
-    return { username: username ?? '', password: rest.join(':'), serveraddress: key };
-  } catch {
-    return undefined;
-  }
-}
-
 export const command: Command = {
   name: 'push',
   summary: 'push a snapshot to a registry as <registry/repo:tag> (and its volume data as <tag>-volumes)',
   usage: 'push <registry/repo:tag> [--snapshot SNAPSHOT]',
   description: [
     'Tags the snapshot (default: current) as the reference and pushes it; the volume data goes along as',
-    '<tag>-volumes, since a snapshot is both. Log in first (docker login) for registries that need it.',
+    '<tag>-volumes, since a snapshot is both. Log in first (docker login) for registries that need it:',
+    'the credentials come from the docker config as docker finds them (credHelpers, credsStore, auths).',
   ],
   options: {
     snapshot: { type: 'string', short: 's', value: 'SNAPSHOT', description: 'which snapshot (default: current)' },
@@ -59,7 +42,9 @@ export const command: Command = {
       const id = resolveSnapshotArg(ctx.string('snapshot') ?? 'current', project.repository, index.snapshots.map((s) => s.id), index.current);
       return index.snapshots.find((s) => s.id === id)!;
     });
-    const auth = registryAuth(ctx.env, ref.domain) ?? { username: '', password: '', serveraddress: ref.domain };
+    // Before the push, so a failing credential helper is one line and nothing was tagged yet.
+    // The engine wants an X-Registry-Auth header even for an anonymous push.
+    const auth = (await registryCredentials(ctx.env, ref.domain)) ?? { username: '', password: '', serveraddress: ref.domain };
     const pushed: { reference: string; digest: string | null }[] = [];
     for (const [imageId, reference] of [[snapshot.imageId, `${repository}:${tag}`], ...(snapshot.volumesImageId ? [[snapshot.volumesImageId, `${repository}:${tag}-volumes`]] : [])] as [string, string][]) {
       await tagImage(engine, imageId, reference);
