@@ -87,10 +87,16 @@ export class Engine {
     return error instanceof Error ? error : new Error(String(error));
   }
 
+  /** Which engine this is (its ID tells two engines apart) and where it keeps its data. */
+  async info(): Promise<{ id: string; name: string; rootDir: string }> {
+    const info = await this.call('read the engine info', () => this.docker.info());
+    const text = (value: unknown, fallback: string) => (typeof value === 'string' && value ? value : fallback);
+    return { id: text(info.ID, ''), name: text(info.Name, ''), rootDir: text(info.DockerRootDir, '/var/lib/docker') };
+  }
+
   /** Where the engine keeps its data (images, volumes), for the disk space check. */
   async rootDir(): Promise<string> {
-    const info = await this.call('read the engine info', () => this.docker.info());
-    return typeof info.DockerRootDir === 'string' && info.DockerRootDir ? info.DockerRootDir : '/var/lib/docker';
+    return (await this.info()).rootDir;
   }
 
   /** Checks the engine answers (bounded), and what it is. */
