@@ -58,7 +58,7 @@ try {
   console.log(`                   packed tarball:  ${(statSync(join(work, packed)).size / 1e3).toFixed(0)} kB`);
 
   const commands = {
-    'create-dockervm': (i) => [join(ours, 'node_modules/create-dockervm/bin/create-dockervm.js'), `out-ours-${i}`, '--yes', '--no-pin'],
+    'create-dockervm': (i) => [join(ours, 'node_modules/create-dockervm/bin/create-dockervm.js'), `out-ours-${i}`, '--yes', '--no-pin', '--no-install'],
     'create-vite': (i) => [join(vite, 'node_modules/create-vite/index.js'), `out-vite-${i}`, '--template', 'vanilla-ts', '--no-interactive'],
   };
   const times = { 'create-dockervm': [], 'create-vite': [] };

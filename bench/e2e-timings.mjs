@@ -82,7 +82,7 @@ const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 function scaffold(project) {
   const dir = join(work, project.name);
-  sh(process.execPath, [CREATE_BIN, dir, '--yes', '--uid', '1000', '--gid', '1000', ...project.args], {
+  sh(process.execPath, [CREATE_BIN, dir, '--yes', '--no-install', '--uid', '1000', '--gid', '1000', ...project.args], {
     cwd: work,
     env: { ...process.env, NO_COLOR: '1', DOCKERVM_REGISTRY_MIRROR: MIRROR, HOME: work },
   });

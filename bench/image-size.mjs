@@ -76,7 +76,7 @@ try {
   for (const variant of VARIANTS) {
     const name = `dvmbench-${variant.name}`;
     const dir = join(work, name);
-    sh(process.execPath, [CREATE_BIN, dir, '--yes', '--uid', '1000', '--gid', '1000', ...variant.args], {
+    sh(process.execPath, [CREATE_BIN, dir, '--yes', '--no-install', '--uid', '1000', '--gid', '1000', ...variant.args], {
       env: { ...process.env, NO_COLOR: '1', DOCKERVM_REGISTRY_MIRROR: MIRROR, HOME: work },
     });
     cleanup.push(() => removeLabelled(name));

@@ -61,7 +61,7 @@ function cleanup() {
 }
 
 try {
-  run(process.execPath, [CREATE, dir, '--yes', '--name', name, '--desktop', 'shell'], { cwd: work, env: { ...process.env, DOCKERVM_REGISTRY_MIRROR: MIRROR } });
+  run(process.execPath, [CREATE, dir, '--yes', '--no-install', '--name', name, '--desktop', 'shell'], { cwd: work, env: { ...process.env, DOCKERVM_REGISTRY_MIRROR: MIRROR } });
   run('docker', ['compose', 'up', '--detach', '--build', '--wait']);
   // A large disk: many small files (copies of /usr) and some big ones, about 1 GB in all.
   inVm('for i in 1 2 3 4 5; do cp -a /usr /opt/usr$i; done; for i in 1 2 3 4 5 6; do head -c 80000000 /dev/urandom > /srv/big$i; done');

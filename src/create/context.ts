@@ -8,6 +8,7 @@ import type { HostFacts } from '../spec/defaults.ts';
 import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../spec/types.ts';
 import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../spec/types.ts';
 import { CREATE_OPTIONS } from './options.ts';
+import { packageManagerFrom, type PackageManager } from './package-manager.ts';
 
 /** What the user gave as flags; undefined means "ask, or take the default". */
 export interface Flags {
@@ -42,6 +43,10 @@ export interface Context {
   pin: boolean;
   registryMirror: string | undefined;
   pinTimeoutMs: number;
+  /** --install / --no-install; undefined: ask (interactive), else yes. */
+  install: boolean | undefined;
+  /** The package manager that ran us (npm_config_user_agent), which installs the project too. */
+  packageManager: PackageManager;
   color: boolean;
   host: HostFacts;
   showHelp: boolean;
@@ -114,6 +119,8 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     registryMirror: values['registry-mirror'] ?? (env.DOCKERVM_REGISTRY_MIRROR || undefined),
     pinTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 8000,
     color: !('NO_COLOR' in env) && !env.CI && env.TERM !== 'dumb',
+    install: values.install,
+    packageManager: packageManagerFrom(env.npm_config_user_agent),
     host: { uid: process.getuid?.(), gid: process.getgid?.(), userName: user?.username },
     showHelp: values.help ?? false,
     showVersion: values.version ?? false,

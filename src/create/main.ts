@@ -11,7 +11,9 @@ import { VERSION } from '../version.ts';
 import { collectAnswers, type Prompter } from './ask.ts';
 import { getContext, targetDirectory, type Context } from './context.ts';
 import { createMessages, type Messages, type Streams } from './messages.ts';
+import { decideInstall } from './install.ts';
 import { helpText } from './options.ts';
+import { installCommand } from './package-manager.ts';
 
 export interface RunOptions extends Streams {
   argv: string[];
@@ -82,6 +84,7 @@ export async function runCreate(options: RunOptions): Promise<void> {
   }
 
   const answers = await collectAnswers(context, options.prompter);
+  const install = await decideInstall(context, options.prompter);
   const target = targetDirectory(context, answers.directory);
   // Refuse a non-empty target before any network work, so the error comes at once.
   if (!context.overwrite && (await targetState(target)) === 'non-empty') {
@@ -99,12 +102,20 @@ export async function runCreate(options: RunOptions): Promise<void> {
     render: options.render,
     secrets: { vnc_password: randomVncPassword() },
   });
-  if (context.dryRun) return messages.plan(target, files);
+  const installText = installCommand(context.packageManager).text;
+  if (context.dryRun) return messages.plan(target, files, install ? [`${installText} (in ${target})`] : []);
 
   await writeProject(target, files, { overwrite: context.overwrite, ...(options.signal ? { signal: options.signal } : {}) });
   const ownUid = process.getuid?.();
   if (files.has('secrets/vnc_password') && ownUid !== undefined && ownUid !== 0 && ownUid !== spec.user.uid) {
     messages.warn(`secrets/vnc_password belongs to you (UID ${ownUid}) but the VM user has UID ${spec.user.uid}: run \`sudo chown ${spec.user.uid} ${relative(context.cwd, target) || '.'}/secrets/vnc_password\``);
   }
-  messages.done(target, relative(context.cwd, target) || '.', spec);
+  const shownDir = relative(context.cwd, target) || '.';
+  // The one side effect after the write: the project is complete before it starts, so a failed
+  // install costs nothing but a command to run by hand.
+  if (install) {
+    const { installDependencies } = await import('./install.ts');
+    await installDependencies(context, { dir: target, shownDir, env: options.env, ...(options.signal ? { signal: options.signal } : {}) }, messages);
+  }
+  messages.done(target, shownDir, spec, install ? undefined : installText);
 }

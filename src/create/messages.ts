@@ -23,20 +23,25 @@ export function createMessages(streams: Streams, color: boolean) {
     pinned: (reference: string, digest: string, seconds: number) =>
       err(`${paint('green', 'pinned')} ${reference} → ${digest} (${seconds.toFixed(1)} s)`),
 
-    plan(target: string, files: FileMap) {
+    plan(target: string, files: FileMap, tasks: string[] = []) {
       out(`Would write ${files.size} files to ${target}:`);
       for (const [path, file] of files) {
         out(`  ${(file.mode & 0o777).toString(8).padStart(4, '0')}  ${String(Buffer.byteLength(file.content)).padStart(6)}  ${path}`);
       }
-      out('Nothing was written (--dry-run).');
+      if (tasks.length) out('Then run:');
+      for (const task of tasks) out(`  ${task}`);
+      out(`Nothing was written${tasks.length ? ' or run' : ''} (--dry-run).`);
     },
 
-    done(target: string, relativeTarget: string, spec: VmSpec) {
+    /** `toInstall`: the install command still to run (--no-install), else undefined. */
+    done(target: string, relativeTarget: string, spec: VmSpec, toInstall?: string) {
       out(`${paint('green', 'Created')} ${spec.name} in ${target}`);
       out();
       out('Next:');
       if (relativeTarget !== '.') out(`  cd ${relativeTarget}`);
-      out('  docker compose up -d --build');
+      if (toInstall) out(`  ${toInstall}`);
+      // npx runs the dockervm this project pins in package.json (node_modules/.bin).
+      out('  npx dockervm up          (builds the image, starts the VM, waits until it is healthy)');
       const novnc = spec.ports.find((p) => p.container === 6080);
       if (novnc) out(`  open http://127.0.0.1:${novnc.host}/   (password: cat secrets/vnc_password)`);
       const vnc = spec.ports.find((p) => p.container === 5901);

@@ -40,6 +40,7 @@ export const CREATE_OPTIONS = {
   overwrite: { type: 'boolean', description: 'write into a non-empty directory (same-named files are replaced)' },
   yes: { type: 'boolean', short: 'y', description: 'accept the defaults for every question not given as a flag' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
+  install: { type: 'boolean', description: "install the project's dependencies (its own dockervm CLI) with the package manager that runs this (default: yes; --no-install to skip)" },
   version: { type: 'boolean', short: 'v', description: 'show the version' },
 } satisfies Record<string, OptionSpec>;
 

@@ -3,6 +3,7 @@ import { generate } from '../../generators/index.ts';
 import type { VmSpec } from '../spec/types.ts';
 import { renderCompose } from './compose.ts';
 import { renderDockerfile } from './dockerfile.ts';
+import { renderPackageJson } from './package-json.ts';
 import { renderReadme } from './readme.ts';
 import type { RenderTemplate } from './templates.ts';
 
@@ -25,11 +26,14 @@ export interface RenderInputs {
 
 const GITIGNORE = `# Secrets never go into git (or into the image: they are compose secrets).
 secrets/
+# The dockervm CLI, installed from package.json.
+node_modules/
 `;
 
 const DOCKERIGNORE = `# Only rootfs/ is copied into the image; keep everything else out of the build context.
 *
 !rootfs/
+node_modules/
 `;
 
 export function renderProject(spec: VmSpec, inputs: RenderInputs): FileMap {
@@ -44,6 +48,7 @@ export function renderProject(spec: VmSpec, inputs: RenderInputs): FileMap {
   add('Dockerfile', renderDockerfile(spec, generated, render));
   add('compose.yaml', renderCompose(spec, generated));
   add('README.md', renderReadme(spec, generated, render));
+  add('package.json', renderPackageJson(spec));
   add('.gitignore', GITIGNORE);
   add('.dockerignore', DOCKERIGNORE);
   add('.env', envFile(spec));

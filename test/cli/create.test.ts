@@ -21,10 +21,12 @@ describe('create-dockervm --yes', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Created my-vm');
-    expect(result.stdout).toContain('docker compose up -d --build');
+    expect(result.stdout).toContain('npx dockervm up');
+    // The tests' runs skip the install (test/helpers/cli.ts), so the next steps start with it.
+    expect(result.stdout).toMatch(/cd my-vm\n  npm install\n  npx dockervm up/);
     expect(result.stdout).toContain('http://127.0.0.1:6080/');
     const dir = join(cwd, 'my-vm');
-    expect(listDir(dir)).toEqual(['.dockerignore', '.env', '.gitignore', 'Dockerfile', 'README.md', 'compose.yaml', 'rootfs', 'secrets']);
+    expect(listDir(dir)).toEqual(['.dockerignore', '.env', '.gitignore', 'Dockerfile', 'README.md', 'compose.yaml', 'package.json', 'rootfs', 'secrets']);
     const secret = statSync(join(dir, 'secrets/vnc_password'));
     expect(secret.mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'secrets/vnc_password'), 'utf8')).toMatch(/^[A-Za-z0-9]{8}\n$/);

@@ -23,7 +23,7 @@ function dockervm(args: string[], options: { cwd?: string; env?: NodeJS.ProcessE
 
 beforeAll(async () => {
   requireBuiltDockervm();
-  const made = spawnSync(process.execPath, [CREATE_BIN, 'vm', '--yes', '--no-pin', '--name', 'dvmcli-cli'], { cwd: scratch.path, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: scratch.path } });
+  const made = spawnSync(process.execPath, [CREATE_BIN, 'vm', '--yes', '--no-pin', '--no-install', '--name', 'dvmcli-cli'], { cwd: scratch.path, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: scratch.path } });
   if (made.status !== 0) throw new Error(made.stderr);
   project = join(scratch.path, 'vm');
   // A unix socket that was listened on and closed: connecting is refused.
@@ -44,7 +44,7 @@ describe('dockervm (built bin)', () => {
     const create = dockervm(['new', '--help']);
     expect(create.status).toBe(0);
     expect(create.stdout).toMatch(/Usage: dockervm new/);
-    const made = dockervm(['new', 'from-new', '--yes', '--no-pin', '--desktop', 'shell', '--json']);
+    const made = dockervm(['new', 'from-new', '--yes', '--no-pin', '--no-install', '--desktop', 'shell', '--json']);
     expect(made.status, made.stderr).toBe(0);
     expect(JSON.parse(made.stdout)).toEqual({ ok: true, exitCode: 0, directory: join(scratch.path, 'from-new') });
     expect(made.stderr).toMatch(/Created from-new/);

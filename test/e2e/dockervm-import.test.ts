@@ -49,7 +49,7 @@ describe.skipIf(!haveEngine)('dockervm import', () => {
   });
 
   it('--new scaffolds a project whose FROM is the imported image', () => {
-    const result = dockervmJson<{ project: string }>(['import', rootfsTar, '--name', `${name}-new`, '--new', 'lab', '--desktop', 'shell'], { cwd: scratch.path });
+    const result = dockervmJson<{ project: string }>(['import', rootfsTar, '--name', `${name}-new`, '--new', 'lab', '--desktop', 'shell', '--no-install'], { cwd: scratch.path });
     expect(result.project).toBe(join(scratch.path, 'lab'));
     const dockerfile = mustSh('cat', [join(scratch.path, 'lab', 'Dockerfile')]);
     expect(dockerfile).toMatch(new RegExp(`^FROM ${name}-new:imported$`, 'm'));

@@ -18,8 +18,10 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Every run skips the dependency install (it would reach the public registry) unless the test decides. */
 export function runCreateBin(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): CliResult {
-  const result = spawnSync(process.execPath, [CREATE_BIN, ...args], {
+  const install = args.some((a) => a === '--install' || a === '--no-install') ? [] : ['--no-install'];
+  const result = spawnSync(process.execPath, [CREATE_BIN, ...args, ...install], {
     cwd: options.cwd,
     encoding: 'utf8',
     input: options.input ?? '',

@@ -76,7 +76,7 @@ export function scratchDir(): { path: string; cleanup: () => void } {
 /** Scaffolds a VM project (shell desktop: the quickest build) and returns its directory. */
 export function scaffold(parent: string, name: string, extra: string[] = []): string {
   const dir = join(parent, name);
-  const result = spawnSync(process.execPath, [CREATE_BIN, dir, '--yes', '--name', name, '--desktop', 'shell', ...extra], {
+  const result = spawnSync(process.execPath, [CREATE_BIN, dir, '--yes', '--no-install', '--name', name, '--desktop', 'shell', ...extra], {
     encoding: 'utf8',
     timeout: 60_000,
     env: { ...process.env, NO_COLOR: '1', DOCKERVM_REGISTRY_MIRROR: MIRROR },

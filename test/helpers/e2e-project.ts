@@ -32,7 +32,7 @@ export class VmProject {
   /** Scaffolds with the real CLI into `parent/name`, digest-pinned through the local mirror. */
   static scaffold(parent: string, name: string, args: string[]): VmProject {
     const dir = join(parent, name);
-    const result = spawnSync(process.execPath, [CREATE_BIN, dir, '--yes', ...args], {
+    const result = spawnSync(process.execPath, [CREATE_BIN, dir, '--yes', '--no-install', ...args], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { PATH: process.env.PATH, HOME: parent, NO_COLOR: '1', DOCKERVM_REGISTRY_MIRROR: MIRROR },

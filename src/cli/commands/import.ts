@@ -79,6 +79,7 @@ export const command: Command = {
     new: { type: 'string', value: 'DIR', description: 'also create a VM project in DIR around the image' },
     family: { type: 'string', value: 'debian|fedora|alpine|busybox', description: 'package family for --new when /etc/os-release does not tell' },
     desktop: { type: 'string', value: 'shell|xterm|vnc|novnc', description: 'desktop for --new (default: the scaffolder\'s)' },
+    install: { type: 'boolean', description: 'for --new: install the project\'s dependencies, its own dockervm CLI (default: yes; --no-install to skip)' },
     'tmp-dir': { type: 'string', value: 'DIR', description: 'where a disk image is converted to raw (needs its full size free; default: the system temp dir)' },
   },
   positionals: { min: 1, max: 1 },
@@ -149,7 +150,7 @@ export const command: Command = {
         const chosen = family ?? detectedFamily ?? (resolvesToFile(summary.paths, 'bin/busybox') && !os.id ? 'busybox' : undefined);
         if (!chosen) throw new CLIError(`imported ${name}:${tag}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`npx dockervm new ${newDir} --base ${name}:${tag} --family …\``);
         const desktop = ctx.string('desktop');
-        const argv = [newDir, '--base', `${name}:${tag}`, '--family', chosen, '--no-pin', '--yes', ...(desktop ? ['--desktop', desktop] : [])];
+        const argv = [newDir, '--base', `${name}:${tag}`, '--family', chosen, '--no-pin', '--yes', ...(desktop ? ['--desktop', desktop] : []), ...(ctx.flag('install') === false ? ['--no-install'] : [])];
         const status = await scaffold(argv, ctx.json, ctx.cwd);
         if (status !== 0) throw new CLIError(`imported ${name}:${tag}, but creating the project in ${newDir} failed (see above)`, status);
         project = resolve(ctx.cwd, newDir);
