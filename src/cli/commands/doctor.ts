@@ -59,9 +59,12 @@ export const command: Command = {
     lines.push(composeCheck(composeVersion(engine.childEnv), project?.persistence));
     lines.push(buildxCheck(buildxVersion(engine.childEnv)));
 
+    let identity: { id: string; name: string } | undefined;
     if (version) {
-      const root = await engine.rootDir();
-      if (!engine.address.startsWith('unix://')) lines.push(diskCheck(root, undefined, 'the engine is remote'));
+      const info = await engine.info();
+      identity = { id: info.id, name: info.name };
+      const root = info.rootDir;
+      if (!engine.local) lines.push(diskCheck(root, undefined, 'the engine is remote'));
       else if (!existsSync(root)) lines.push(diskCheck(root, undefined, 'not visible from here (Docker Desktop keeps it in its VM)'));
       else {
         const fs = statfsSync(root);
@@ -103,7 +106,7 @@ export const command: Command = {
     const problems = lines.filter((l) => l.status === 'problem').length;
     const width = Math.max(...lines.map((l) => l.check.length));
     return {
-      data: { project: project?.name ?? null, checks: lines, problems },
+      data: { project: project?.name ?? null, engine: { address: engine.endpoint.host, context: engine.endpoint.context ?? null, id: identity?.id ?? null, name: identity?.name ?? null }, checks: lines, problems },
       text: [
         ...lines.flatMap((l) => [`${l.status.padEnd(7)} ${l.check.padEnd(width)}  ${l.detail}`, ...(l.fix && l.status !== 'ok' ? [`${''.padEnd(7)} ${''.padEnd(width)}  fix: ${l.fix}`] : [])]),
         problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems',
