@@ -1,15 +1,29 @@
 // Builds the npm packages from src/: one bundled ESM file each (pure-JS dependencies inlined, so
 // `npm create dockervm` installs a single small package) and a copy of templates/.
 // `--then-run <bin> [args]` runs the built bin afterwards in the caller's directory (npm run create).
+// `--out DIR [--version V]` builds copies of both packages into DIR/<name>/ and leaves packages/ alone:
+// the published-path tests pack and publish those, V standing in for src/version.ts (a newer release).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const version = /VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src/version.ts'), 'utf8'))[1];
+const sourceVersion = /VERSION = '([^']+)'/.exec(readFileSync(join(root, 'src/version.ts'), 'utf8'))[1];
+const argValue = (flag) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
+const outRoot = argValue('--out');
+const version = argValue('--version') ?? sourceVersion;
+
+/** With --version: src/version.ts as if it said that version. */
+const versionPlugin = {
+  name: 'dockervm-version',
+  setup(esbuild) {
+    if (version === sourceVersion) return;
+    esbuild.onLoad({ filter: /[\\/]src[\\/]version\.ts$/ }, () => ({ contents: `export const VERSION = ${JSON.stringify(version)};`, loader: 'ts' }));
+  },
+};
 
 const packages = [
   { name: 'create-dockervm', entry: 'src/create/bin.ts' },
@@ -42,11 +56,17 @@ const templatesPlugin = {
 };
 
 for (const pkg of packages) {
-  const dir = join(root, 'packages', pkg.name);
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  if (manifest.version !== version) {
-    console.error(`build: packages/${pkg.name}/package.json has version ${manifest.version}, src/version.ts has ${version}`);
+  const source = join(root, 'packages', pkg.name);
+  const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8'));
+  if (manifest.version !== sourceVersion) {
+    console.error(`build: packages/${pkg.name}/package.json has version ${manifest.version}, src/version.ts has ${sourceVersion}`);
     process.exit(1);
+  }
+  const dir = outRoot ? join(outRoot, pkg.name) : source;
+  if (outRoot) {
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(source, dir, { recursive: true, filter: (path) => !path.startsWith(join(source, 'dist')) });
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
   }
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
   await build({
@@ -55,7 +75,7 @@ for (const pkg of packages) {
     // Code that only some runs need (the prompt library) goes to chunks loaded on demand.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [templatesPlugin],
+    plugins: [templatesPlugin, versionPlugin],
     // yaml's ES-module build (published as its "browser" entry; it uses no browser APIs) lets esbuild
     // drop the parser and composer that writing compose.yaml never needs: half the startup cost.
     alias: { yaml: join(root, 'node_modules/yaml/browser/index.js') },
