@@ -14,9 +14,11 @@ const INIT_BINARY: Record<Family, { packages: string[]; path: string } | undefin
   busybox: undefined,
 };
 
+// cpio (with sh, find and stat, which every base has) lets `dockervm save` copy volume data with the
+// VM's own image as its helper: no helper image to pull. Alpine's and busybox's busybox have it.
 const TOOLS: Record<Family, string[]> = {
-  debian: ['procps', 'less', 'ca-certificates'],
-  fedora: ['procps-ng', 'less', 'shadow-utils', 'findutils'],
+  debian: ['procps', 'less', 'ca-certificates', 'cpio'],
+  fedora: ['procps-ng', 'less', 'shadow-utils', 'findutils', 'cpio'],
   alpine: ['ca-certificates'],
   busybox: [],
 };

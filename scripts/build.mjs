@@ -55,6 +55,15 @@ const templatesPlugin = {
   },
 };
 
+// `import text from './x.sh?raw'`: the file's text, as vite (and so vitest) reads the same import.
+const rawTextPlugin = {
+  name: 'dockervm-raw-text',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /\?raw$/ }, (args) => ({ path: join(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'text' }));
+  },
+};
+
 for (const pkg of packages) {
   const source = join(root, 'packages', pkg.name);
   const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8'));
@@ -75,7 +84,7 @@ for (const pkg of packages) {
     // Code that only some runs need (the prompt library) goes to chunks loaded on demand.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [templatesPlugin, versionPlugin],
+    plugins: [templatesPlugin, rawTextPlugin, versionPlugin],
     // yaml's ES-module build (published as its "browser" entry; it uses no browser APIs) lets esbuild
     // drop the parser and composer that writing compose.yaml never needs: half the startup cost.
     alias: { yaml: join(root, 'node_modules/yaml/browser/index.js') },

@@ -1,18 +1,26 @@
 // Entry of the dockervm bundle: wires the real process (streams, Ctrl-C, prompts) into main().
 import { CancelledError } from '../spec/errors.ts';
-import { childOwnsTerminal } from './interrupts.ts';
+import { childOwnsTerminal, inCriticalSection } from './interrupts.ts';
 import { main } from './main.ts';
 
 const controller = new AbortController();
 let interrupts = 0;
-// `dockervm new` is the scaffolder, which handles Ctrl-C itself.
-if (process.argv[2] !== 'new') process.on('SIGINT', () => {
-  if (childOwnsTerminal()) return;
+// Ctrl-C, a closed terminal and `kill` all mean "stop": at the next safe point, and never with a VM
+// left frozen (see criticalSection). Exit status 128 + the signal's number, as shells report it.
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const stop = (signal: string) => {
+  if (signal === 'SIGINT' && childOwnsTerminal()) return;
   interrupts++;
-  if (interrupts > 1) process.exit(130);
-  process.stderr.write('\ndockervm: stopping at the next safe point (Ctrl-C again to quit at once) …\n');
+  if (interrupts > 1) {
+    if (!inCriticalSection()) process.exit(SIGNAL_EXIT[signal] ?? 130);
+    process.stderr.write('\ndockervm: the VM is frozen for a save: quitting as soon as it is thawed (well under a minute) …\n');
+    return;
+  }
+  process.stderr.write(`\ndockervm: stopping at the next safe point (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once) …\n`);
   controller.abort(new CancelledError('cancelled: nothing was changed past the last completed step'));
-});
+};
+// `dockervm new` is the scaffolder, which handles Ctrl-C itself.
+if (process.argv[2] !== 'new') for (const signal of Object.keys(SIGNAL_EXIT)) process.on(signal, () => stop(signal));
 
 process.exitCode = await main(
   process.argv.slice(2),

@@ -162,8 +162,43 @@ export async function createIdleContainer(engine: Engine, image: string, labels:
   return container.id;
 }
 
-/** Host ports published by running containers, with who publishes them. */
-export async function publishedPorts(engine: Engine): Promise<{ port: number; container: string }[]> {
+/** Host ports published by running containers, with who publishes them (and their dockervm project). */
+export async function publishedPorts(engine: Engine): Promise<{ port: number; container: string; project: string | undefined }[]> {
   const list = await engine.call('list containers', () => engine.docker.listContainers({ all: false }));
-  return list.flatMap((c) => c.Ports.filter((p) => p.PublicPort).map((p) => ({ port: p.PublicPort, container: (c.Names[0] ?? c.Id).replace(/^\//, '') })));
+  return list.flatMap((c) =>
+    c.Ports.filter((p) => p.PublicPort).map((p) => ({ port: p.PublicPort, container: (c.Names[0] ?? c.Id).replace(/^\//, ''), project: c.Labels?.['dev.dockervm.project'] })),
+  );
+}
+
+/** When the engine last probed a container's health, and how often it probes (times in ms). */
+export interface HealthSchedule {
+  intervalMs: number;
+  /** The interval while the container is starting (the engine's start_interval). */
+  startIntervalMs: number;
+  startPeriodMs: number;
+  timeoutMs: number;
+  startedAt: number;
+  status: string;
+  /** End of the newest probe the engine recorded, if any. */
+  lastProbeEnd: number | undefined;
+}
+
+const ns = (value: unknown, fallbackMs: number) => (typeof value === 'number' && value > 0 ? value / 1e6 : fallbackMs);
+
+/** Undefined when the container has no health check. The fallbacks are the engine's defaults. */
+export async function healthSchedule(engine: Engine, id: string): Promise<HealthSchedule | undefined> {
+  const c = await engine.call('inspect the VM', () => engine.docker.getContainer(id).inspect());
+  const check = c.Config.Healthcheck as { Test?: string[]; Interval?: number; StartInterval?: number; StartPeriod?: number; Timeout?: number } | undefined;
+  const health = (c.State as { Health?: { Status?: string; Log?: { End?: string }[] } }).Health;
+  if (!check?.Test?.length || check.Test[0] === 'NONE' || !health) return undefined;
+  const last = health.Log?.at(-1)?.End;
+  return {
+    intervalMs: ns(check.Interval, 30_000),
+    startIntervalMs: ns(check.StartInterval, 5_000),
+    startPeriodMs: ns(check.StartPeriod, 0),
+    timeoutMs: ns(check.Timeout, 30_000),
+    startedAt: Date.parse(c.State.StartedAt),
+    status: health.Status ?? '',
+    lastProbeEnd: last ? Date.parse(last) : undefined,
+  };
 }

@@ -17,6 +17,10 @@ export interface HelperOptions {
   labels: Record<string, string>;
   mounts: readonly HelperMount[];
   name?: string;
+  /** Host paths bound into the helper (`SOURCE:TARGET[:ro]`), e.g. the host's cgroup tree. */
+  binds?: readonly string[];
+  /** Share the host's cgroup namespace, so cgroup paths read the same inside as on the host. */
+  hostCgroupns?: boolean;
 }
 
 /** Starts a container that idles (bounded: it ends by itself after an hour) while we exec into it. */
@@ -33,6 +37,9 @@ export async function startHelper(engine: Engine, options: HelperOptions): Promi
       Labels: options.labels,
       HostConfig: {
         NetworkMode: 'none',
+        ...(options.binds?.length ? { Binds: [...options.binds] } : {}),
+        // Not in dockerode's types yet; the engine has taken it since API 1.41.
+        ...(options.hostCgroupns ? ({ CgroupnsMode: 'host' } as object) : {}),
         Mounts: options.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target, ReadOnly: m.readOnly })),
       },
     }),
@@ -54,6 +61,9 @@ export interface LockInfo {
 }
 
 export type LockResult = { acquired: true; containerId: string; stale: LockInfo | undefined } | { acquired: false; holder: LockInfo };
+
+/** Whether the run that holds a lock may still be at work (another host's run is assumed to be). */
+export const lockIsLive = (lock: LockInfo) => lock.host !== hostname() || isAlive(lock.pid);
 
 /** The process exists, and (where /proc tells) it is still a dockervm: a pid can be reused. */
 function isAlive(pid: number): boolean {

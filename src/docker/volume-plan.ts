@@ -143,3 +143,31 @@ export function removeScript(paths: readonly string[]): string {
 }
 
 export const nulList = (paths: readonly string[]) => Buffer.from(paths.map((p) => `${p}\0`).join(''), 'utf8');
+
+/** A stat line no file has: a path marked with it is copied (or removed) by the next plan. */
+const UNCERTAIN = '?';
+
+/**
+ * What a target holds after applying `plan` to it failed part-way (a file vanished while a running
+ * VM was copied): what it held `before`, except that every path the plan touched is uncertain. A
+ * later plan against the result copies those again, or removes them, whatever the failed one did.
+ * Undefined when `before` was unknown or the plan wiped the target: only a full copy is safe then.
+ */
+export function afterFailedSync(before: Manifest | undefined, desired: Manifest, plan: SyncPlan): Manifest | undefined {
+  if (!before || plan.full) return undefined;
+  const result: Manifest = new Map(before);
+  const mark = (path: string, like: ManifestEntry | undefined) => {
+    if (like) result.set(path, { ...like, line: UNCERTAIN });
+  };
+  const removed = new Set(plan.remove);
+  for (const [path, entry] of before) {
+    for (let p: string | undefined = path; p !== undefined && p !== '.'; p = parentOf(p)) {
+      if (removed.has(p)) {
+        mark(path, entry);
+        break;
+      }
+    }
+  }
+  for (const path of [...plan.copy, ...plan.dirs]) mark(path, desired.get(path) ?? before.get(path));
+  return result;
+}

@@ -19,6 +19,10 @@ import {
 } from './volume-plan.ts';
 import type { Engine } from './engine.ts';
 import { execCollect, putFiles } from './exec.ts';
+import dropSavedScript from './scripts/drop-saved.sh?raw';
+import manifestScript from './scripts/manifest.sh?raw';
+import readSavedScript from './scripts/read-saved.sh?raw';
+import syncScript from './scripts/sync.sh?raw';
 
 export const SNAPSHOT_ROOT = '/.dockervm-snapshot';
 const PLAN_DIR = '/.dockervm-plan';
@@ -32,26 +36,8 @@ export interface VolumeIdentity {
   rootInode: string;
 }
 
-// One exec applies a plan put into $plan beforehand: removals, the copy, directory times, and (when
-// saving) the new manifest moved into place; then the plan is gone from the helper's filesystem.
-const SYNC_SCRIPT = `
-set -eu
-set -o pipefail 2>/dev/null || true
-src=$1 dst=$2 plan=$3 full=$4 record=$5
-mkdir -p "$dst"
-cd "$dst"
-if [ "$full" = 1 ]; then find . -mindepth 1 -maxdepth 1 -exec rm -rf {} +; fi
-sh "$plan/remove.sh"
-cd "$src"
-fail() { echo "$1:"; grep -v ' blocks$' "$plan/err" || true; exit 1; }
-cpio -o -H newc -0 < "$plan/copy.list" 2>"$plan/err" | (cd "$dst" && cpio -i -d -m -u 2>>"$plan/err") || fail "copying files"
-cpio -o -H newc -0 < "$plan/dirs.list" 2>"$plan/err" | (cd "$dst" && cpio -i -d -m -u 2>>"$plan/err") || fail "setting directory times"
-if [ -n "$record" ]; then mv "$plan/manifest" "$plan/meta.json" "$record/"; fi
-rm -rf "$plan"
-`;
-
 async function run(engine: Engine, helper: string, script: string, args: string[], what: string): Promise<Buffer> {
-  const result = await execCollect(engine, helper, ['sh', '-c', script, 'sh', ...args]);
+  const result = await execCollect(engine, helper, ['sh', '-c', script, 'dockervm-helper', ...args]);
   if (result.exitCode !== 0) {
     const detail = `${result.stdout.toString('utf8')}\n${result.stderr}`.trim().split('\n').slice(-3).join('; ');
     throw new CLIError(`the snapshot helper failed ${what}: ${detail || `exit ${result.exitCode}`}`);
@@ -65,9 +51,7 @@ async function run(engine: Engine, helper: string, script: string, args: string[
  * stat lines in the same order.
  */
 export async function readManifest(engine: Engine, helper: string, dir: string): Promise<Manifest> {
-  // TZ=UTC0: stat formats times without reading a zone file for each one (a quarter faster).
-  const script = 'export TZ=UTC0; cd "$1" && find . -print0 > /tmp/.names && find . -exec stat -c "$2" {} + > /tmp/.stats && cat /tmp/.names && printf "\\0" && cat /tmp/.stats && rm -f /tmp/.names /tmp/.stats';
-  const output = await run(engine, helper, script, [dir, STAT_FORMAT], `reading ${dir}`);
+  const output = await run(engine, helper, manifestScript, [dir, STAT_FORMAT], `reading ${dir}`);
   const split = output.indexOf('\0\0');
   if (split < 0) throw new CLIError(`the snapshot helper gave no listing of ${dir}`);
   return parseLiveManifest(output.subarray(0, split + 1), output.subarray(split + 2).toString('utf8'));
@@ -84,7 +68,7 @@ export const sameIdentity = (a: VolumeIdentity | undefined, b: VolumeIdentity) =
 export async function readSaved(engine: Engine, helper: string, volume: string): Promise<{ manifest: Manifest; identity: VolumeIdentity } | undefined> {
   const dir = savedDir(volume);
   // meta.json is one line of JSON; the (gzipped) manifest follows it.
-  const probe = await execCollect(engine, helper, ['sh', '-c', 'test -f "$1/manifest" && test -f "$1/meta.json" && cat "$1/meta.json" "$1/manifest"', 'sh', dir]);
+  const probe = await execCollect(engine, helper, ['sh', '-c', readSavedScript, 'read-saved.sh', dir]);
   if (probe.exitCode !== 0) return undefined;
   const newline = probe.stdout.indexOf(0x0a);
   let identity: VolumeIdentity;
@@ -112,25 +96,18 @@ export async function saveVolume(engine: Engine, helper: string, volume: string,
     { name: `${PLAN_DIR.slice(1)}/manifest`, content: gzipSync(serializeManifest(manifest), { level: 6 }) },
     { name: `${PLAN_DIR.slice(1)}/meta.json`, content: `${JSON.stringify(identity)}\n` },
   ]);
-  await run(engine, helper, SYNC_SCRIPT, [liveDir(volume), `${savedDir(volume)}/data`, PLAN_DIR, plan.full ? '1' : '0', savedDir(volume)], `saving ${volume}`);
+  await run(engine, helper, syncScript, [liveDir(volume), `${savedDir(volume)}/data`, PLAN_DIR, plan.full ? '1' : '0', savedDir(volume)], `saving ${volume}`);
 }
 
 /** Restore: makes the live volume hold what the helper's image saved. */
 export async function restoreVolume(engine: Engine, helper: string, volume: string, plan: SyncPlan): Promise<void> {
   await putFiles(engine, helper, '/', planFiles(plan));
-  await run(engine, helper, SYNC_SCRIPT, [`${savedDir(volume)}/data`, liveDir(volume), PLAN_DIR, plan.full ? '1' : '0', ''], `restoring ${volume}`);
+  await run(engine, helper, syncScript, [`${savedDir(volume)}/data`, liveDir(volume), PLAN_DIR, plan.full ? '1' : '0', ''], `restoring ${volume}`);
 }
 
 /** Drops saved data of volumes that are no longer part of the project (from the parent's image). */
 export async function dropSavedExcept(engine: Engine, helper: string, keep: readonly string[]): Promise<void> {
-  const script = `cd "${SNAPSHOT_ROOT}/volumes" 2>/dev/null || exit 0
-for dir in *; do
-  [ -e "$dir" ] || continue
-  keep=0
-  for name in "$@"; do [ "$dir" = "$name" ] && keep=1; done
-  [ "$keep" = 1 ] || rm -rf -- "$dir"
-done`;
-  await run(engine, helper, script, [...keep], 'dropping old volume data');
+  await run(engine, helper, dropSavedScript, [`${SNAPSHOT_ROOT}/volumes`, ...keep], 'dropping old volume data');
 }
 
 export async function writeSnapshotInfo(engine: Engine, helper: string, info: object): Promise<void> {

@@ -3,20 +3,25 @@
 // helper containers and half-made images are removed. Earlier snapshots and `current` are never
 // touched: they only change through tags, which a run moves last.
 import { findContainers, removeContainer, unpauseContainer } from '../../docker/containers.ts';
-import { ensureImage, inspectImage, listImages, removeImageIfUnused, untag } from '../../docker/images.ts';
+import { openFreezer } from '../../docker/freezer.ts';
+import { inspectImage, listImages, removeImageIfUnused, untag } from '../../docker/images.ts';
 import { acquireLock, releaseLock } from '../../docker/helper.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Session } from '../session.ts';
 import { LABEL, ROLE } from './labels.ts';
 import { loadSnapshots } from './store.ts';
 
-export const helperImage = (env: NodeJS.ProcessEnv) => env.DOCKERVM_HELPER_IMAGE || 'busybox:latest';
 export const lockName = (project: string) => `dockervm-lock-${project}`;
 
+/** The lock is a container that never runs: any image of the project will do, none is pulled. */
 async function lockImage(session: Session): Promise<string> {
   const own = await inspectImage(session.engine, session.project.image);
   if (own) return own.id;
-  return ensureImage(session.engine, helperImage(process.env), session.out.progress);
+  const vm = (await findContainers(session.engine, { [LABEL.project]: session.project.name }))[0];
+  if (vm) return vm.imageId;
+  const snapshot = (await listImages(session.engine, { [LABEL.project]: session.project.name }))[0];
+  if (snapshot) return snapshot.id;
+  throw new CLIError(`${session.project.name} has no image yet: build it first (\`npx dockervm up\`)`);
 }
 
 export async function withSnapshotLock<T>(session: Session, operation: string, work: () => Promise<T>): Promise<T> {
@@ -40,12 +45,7 @@ export async function withSnapshotLock<T>(session: Session, operation: string, w
 async function recover(session: Session, pid: number, operation: string): Promise<void> {
   const { engine, project, out } = session;
   out.warn(`a previous dockervm ${operation} (pid ${pid}) was interrupted; cleaning up after it (your snapshots are intact)`);
-  for (const vm of await findContainers(engine, { [LABEL.project]: project.name })) {
-    if (vm.state === 'paused') {
-      await unpauseContainer(engine, vm.id);
-      out.progress(`unpaused ${vm.name}`);
-    }
-  }
+  for (const line of await releaseStuckVm(session)) out.progress(line);
   for (const helper of await findContainers(engine, { [LABEL.project]: project.name, [LABEL.role]: ROLE.helper })) {
     await removeContainer(engine, helper.id);
   }
@@ -57,4 +57,34 @@ async function recover(session: Session, pid: number, operation: string): Promis
     const role = image.labels[LABEL.role];
     if (image.tags.length === 0 && (role === ROLE.snapshot || role === ROLE.volumes)) await removeImageIfUnused(engine, image.id);
   }
+}
+
+/**
+ * A VM that a killed save left paused (the engine's pause) or frozen (its cgroup: the watchdog
+ * would thaw it within a minute) runs again. Call only when no live save holds the lock. Returns
+ * what it did, one line each.
+ */
+export async function releaseStuckVm(session: Pick<Session, 'engine' | 'project'>): Promise<string[]> {
+  const { engine, project } = session;
+  const done: string[] = [];
+  const containers = await findContainers(engine, { [LABEL.project]: project.name });
+  for (const c of containers) {
+    if (c.labels[LABEL.role] === ROLE.helper || c.labels[LABEL.role] === ROLE.lock) continue;
+    if (c.state === 'paused') {
+      await unpauseContainer(engine, c.id);
+      done.push(`unpaused ${c.name} (an interrupted save had paused it)`);
+    } else if (c.state === 'running') {
+      const opened = await openFreezer(engine, c.id, c.imageId, { [LABEL.project]: project.name, [LABEL.role]: ROLE.helper });
+      if ('unavailable' in opened) continue;
+      try {
+        if (await opened.freezer.isFrozen()) {
+          await opened.freezer.thaw();
+          done.push(`thawed ${c.name} (an interrupted save had frozen it)`);
+        }
+      } finally {
+        await opened.freezer.close();
+      }
+    }
+  }
+  return done;
 }

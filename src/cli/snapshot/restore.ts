@@ -30,7 +30,7 @@ export interface RestoreResult {
 /** Call with the snapshot lock held. */
 export async function restoreSnapshot(session: Session, target: Snapshot, options: { start?: boolean } = {}): Promise<RestoreResult> {
   const { engine, project, out } = session;
-  const step = stepTimer(out);
+  const step = stepTimer(out, session.env);
   if (!target.complete || !(await inspectImage(engine, target.imageId))) {
     throw new CLIError(`${TAG_PREFIX}${target.id} is incomplete (its volume image is missing): it cannot be restored`);
   }

@@ -1,23 +1,25 @@
 // Saving a snapshot: the VM's container layer (docker commit) and its persisted volumes (an image
 // whose filesystem holds the volume data, built on the previous one so that it holds only what
-// changed). The VM is paused while the volume changes are copied and the container is committed,
-// so both describe one moment. Nothing is tagged until both images exist; then the volume tag, the
-// snapshot tag (from then on the snapshot exists), and `current` move.
-import { commitContainer, createIdleContainer, pauseContainer, removeContainer, unpauseContainer } from '../../docker/containers.ts';
-import { findVm } from '../vm.ts';
-import { ensureImage, inspectImage, removeImageIfUnused, tagImage } from '../../docker/images.ts';
-import { startHelper } from '../../docker/helper.ts';
+// changed). A running VM is copied in two stages, as a live migration copies memory: first while it
+// runs (the bulk, however long it takes), then frozen for the moment it takes to copy what changed
+// meanwhile and to commit the container, so that both describe one instant (window.ts). Nothing is
+// tagged until both images exist; then the volume tag, the snapshot tag (from then on the snapshot
+// exists), and `current` move.
+import { commitContainer, createIdleContainer, removeContainer, type ContainerDetails } from '../../docker/containers.ts';
+import { inspectImage, removeImageIfUnused, tagImage } from '../../docker/images.ts';
+import type { Manifest } from '../../docker/volume-plan.ts';
+import { type VolumeIdentity, liveDir, readSaved, dropSavedExcept, writeSnapshotInfo } from '../../docker/volume-sync.ts';
 import { listVolumes, type VolumeInfo } from '../../docker/volumes.ts';
-import { type VolumeIdentity, identityOf, liveDir, readManifest, readSaved, sameIdentity, saveVolume, dropSavedExcept, writeSnapshotInfo } from '../../docker/volume-sync.ts';
-import { planSync, type Manifest } from '../../docker/volume-plan.ts';
 import { CLIError } from '../../spec/errors.ts';
-import { formatBytes } from '../messages.ts';
 import type { Session } from '../session.ts';
-import { stepTimer } from './timing.ts';
-import { helperImage } from './lock.ts';
+import { findVm } from '../vm.ts';
+import { startSnapshotHelper } from './helper-image.ts';
 import { LABEL, labelInstruction, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
 import { currentTag, snapshotTag, uniqueId, volumesTag } from './naming.ts';
 import { loadSnapshots, type Snapshot } from './store.ts';
+import { stepTimer } from './timing.ts';
+import { copyStill, copyWhileRunning, type CopyTotals, type HeldState } from './volume-copy.ts';
+import { withVmFrozen, type FreezeMethod } from './window.ts';
 
 export interface SaveOptions {
   message: string;
@@ -32,7 +34,10 @@ export interface SaveResult {
   /** Bytes of volume files copied into the snapshot (the change since the parent). */
   copiedBytes: number;
   copiedPaths: number;
+  /** How long the VM was frozen (0 when it was not running). */
   pausedMs: number;
+  /** How it was frozen, when it was. */
+  freeze: FreezeMethod | undefined;
   /** The volumes as they were saved: a restore that follows can skip reading them again. */
   live: Map<string, { manifest: Manifest; identity: VolumeIdentity }>;
 }
@@ -47,7 +52,7 @@ const savedVolume = (v: VolumeInfo): SavedVolume => ({ name: v.name, driver: v.d
 /** Call with the snapshot lock held. */
 export async function saveSnapshot(session: Session, options: SaveOptions): Promise<SaveResult> {
   const { engine, project, out } = session;
-  const step = stepTimer(out);
+  const step = stepTimer(out, session.env);
   const index = await loadSnapshots(engine, project);
   const parent = index.snapshots.find((s) => s.current);
   const now = options.now ?? new Date();
@@ -60,92 +65,58 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
 
   const created: string[] = [];
   const helpers: string[] = [];
-  let paused = false;
-  let pausedAt = 0;
-  let pausedMs = 0;
-  let copiedBytes = 0;
-  let copiedPaths = 0;
-  const liveState = new Map<string, { manifest: Manifest; identity: VolumeIdentity }>();
+  const totals: CopyTotals = { bytes: 0, paths: 0 };
   try {
-    // Everything that can happen before the pause does: the helper starts from the parent's volume
-    // image, reads what that image saved, and drops what is no longer part of the project.
+    // The helper starts from the parent's volume image, reads what that image saved, and drops
+    // what is no longer part of the project.
     let helper: string | undefined;
-    const saved = new Map<string, Awaited<ReturnType<typeof readSaved>>>();
+    const held = new Map<string, HeldState | undefined>();
     if (volumes.length > 0) {
       const parentData = parent?.volumesImageId && (await inspectImage(engine, parent.volumesImageId)) ? parent.volumesImageId : undefined;
-      const base = parentData ?? (await ensureImage(engine, helperImage(process.env), out.progress));
-      helper = await startHelper(engine, {
-        image: base,
+      helper = await startSnapshotHelper(session, vm, {
+        base: parentData,
         labels: { [LABEL.project]: project.name, [LABEL.role]: ROLE.helper },
         mounts: volumes.map((v) => ({ volume: v.name, target: liveDir(v.name), readOnly: true })),
       });
       helpers.push(helper);
-      step('helper started');
-      for (const v of volumes) saved.set(v.name, parentData ? await readSaved(engine, helper, v.name) : undefined);
+      for (const v of volumes) held.set(v.name, parentData ? await readSaved(engine, helper, v.name) : undefined);
       await dropSavedExcept(engine, helper, volumes.map((v) => v.name));
       await writeSnapshotInfo(engine, helper, { project: project.name, snapshot: id, volumes: volumes.map(savedVolume) });
-      step('saved manifests read');
+      step('helper ready');
     }
     session.checkpoint();
 
-    if (vm?.running && !vm.paused) {
-      await pauseContainer(engine, vm.id);
-      paused = true;
-      pausedAt = performance.now();
-    }
-
-    if (helper) {
-      for (const v of volumes) {
-        step('paused');
-        const live = await readManifest(engine, helper, liveDir(v.name));
-        step(`live manifest of ${v.name} (${live.size} paths)`);
-        const identity = identityOf(v, live);
-        liveState.set(v.name, { manifest: live, identity });
-        const before = saved.get(v.name);
-        const plan = planSync(live, before && sameIdentity(before.identity, identity) ? before.manifest : undefined);
-        out.progress(`volume ${v.name}: ${plan.full ? 'full copy' : 'changes'}: ${plan.copy.length} paths, ${formatBytes(plan.bytes)}, ${plan.remove.length} removed`);
-        await saveVolume(engine, helper, v.name, plan, live, identity);
-        step('copied');
-        copiedBytes += plan.bytes;
-        copiedPaths += plan.copy.length + plan.remove.length;
-      }
-    }
-
-    const labels: Record<string, string> = {
-      [LABEL.project]: project.name,
-      [LABEL.role]: ROLE.snapshot,
-      [LABEL.snapshot]: id,
-      [LABEL.message]: options.message,
-      [LABEL.parent]: parent?.id ?? '',
-      [LABEL.created]: now.toISOString(),
-      [LABEL.engine]: session.engineVersion.version,
-      [LABEL.kind]: options.kind,
-      [LABEL.volumes]: JSON.stringify(volumes.map(savedVolume)),
-      [LABEL.running]: String(options.running ?? Boolean(vm?.running)),
-      [LABEL.persistence]: project.persistence,
-      // docker commit copies compose's container labels into the image; blank them, so that a
-      // container someone `docker run`s from a snapshot is not taken for the project's VM by compose.
-      ...COMPOSE_CONTAINER_LABELS,
-    };
+    const labels = snapshotLabels(session, options, { id, now, parent, volumes, running: options.running ?? Boolean(vm?.running) });
     const commitOptions = { pause: false, comment: `dockervm ${project.name} snapshot ${id}: ${options.message}`, changes: [labelInstruction(labels)] };
     let imageId: string;
-    if (vm) {
-      imageId = await commitContainer(engine, vm.id, commitOptions);
+    let live = new Map<string, HeldState>();
+    let pausedMs = 0;
+    let freeze: FreezeMethod | undefined;
+    if (vm?.running && !vm.paused) {
+      if (helper) {
+        const ahead = await copyWhileRunning(session, helper, volumes, held);
+        totals.bytes += ahead.bytes;
+        totals.paths += ahead.paths;
+        step('copied while running');
+      }
+      session.checkpoint();
+      const frozen = await withVmFrozen(session, vm, () =>
+        Promise.all([helper ? copyStill(session, helper, volumes, held, totals) : new Map<string, HeldState>(), commitContainer(engine, vm.id, commitOptions)]),
+      );
+      [live, imageId] = frozen.value;
+      pausedMs = frozen.frozenMs;
+      freeze = frozen.method;
+      if (frozen.fallbackReason) {
+        out.warn(`the VM was paused by the engine, which reports it unhealthy until its next health probe (its cgroup freezer was out of reach: ${frozen.fallbackReason})`);
+      }
+      step(`frozen ${pausedMs.toFixed(0)} ms (${frozen.method})`);
     } else {
-      // No container (after `down`): the snapshot's system is the image compose would start.
-      const stand = await createIdleContainer(engine, project.image, { ...COMPOSE_CONTAINER_LABELS, [LABEL.project]: project.name, [LABEL.role]: ROLE.helper });
-      helpers.push(stand);
-      imageId = await commitContainer(engine, stand, commitOptions);
+      // Stopped or paused by the user: it is still already.
+      if (helper) live = await copyStill(session, helper, volumes, held, totals);
+      imageId = await commitStill(session, vm, commitOptions, helpers);
     }
     created.push(imageId);
-    step('container committed');
-    if (paused) {
-      await unpauseContainer(engine, vm!.id);
-      paused = false;
-      pausedMs = performance.now() - pausedAt;
-    }
 
-    // The volume data was copied while the VM was paused; committing it needs the VM no more.
     let volumesImageId: string | undefined;
     if (helper) {
       volumesImageId = await commitContainer(engine, helper, {
@@ -166,11 +137,41 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
     const after = await loadSnapshots(engine, project);
     const snapshot = after.snapshots.find((s) => s.id === id);
     if (!snapshot) throw new Error(`snapshot ${id} was tagged but does not list`);
-    return { snapshot, copiedBytes, copiedPaths, pausedMs, live: liveState };
+    return { snapshot, copiedBytes: totals.bytes, copiedPaths: totals.paths, pausedMs, freeze, live };
   } finally {
-    if (paused && vm) await unpauseContainer(engine, vm.id);
     for (const helper of helpers) await removeContainer(engine, helper);
     // Interrupted before the tags: drop what was written, nothing points at it.
     for (const image of created.reverse()) await removeImageIfUnused(engine, image);
   }
+}
+
+/** The container layer of a VM that is not running; after `down`, the image compose would start. */
+async function commitStill(session: Session, vm: ContainerDetails | undefined, commitOptions: Parameters<typeof commitContainer>[2], helpers: string[]): Promise<string> {
+  if (vm) return commitContainer(session.engine, vm.id, commitOptions);
+  const stand = await createIdleContainer(session.engine, session.project.image, { ...COMPOSE_CONTAINER_LABELS, [LABEL.project]: session.project.name, [LABEL.role]: ROLE.helper });
+  helpers.push(stand);
+  return commitContainer(session.engine, stand, commitOptions);
+}
+
+function snapshotLabels(
+  session: Session,
+  options: SaveOptions,
+  s: { id: string; now: Date; parent: Snapshot | undefined; volumes: VolumeInfo[]; running: boolean },
+): Record<string, string> {
+  return {
+    [LABEL.project]: session.project.name,
+    [LABEL.role]: ROLE.snapshot,
+    [LABEL.snapshot]: s.id,
+    [LABEL.message]: options.message,
+    [LABEL.parent]: s.parent?.id ?? '',
+    [LABEL.created]: s.now.toISOString(),
+    [LABEL.engine]: session.engineVersion.version,
+    [LABEL.kind]: options.kind,
+    [LABEL.volumes]: JSON.stringify(s.volumes.map(savedVolume)),
+    [LABEL.running]: String(s.running),
+    [LABEL.persistence]: session.project.persistence,
+    // docker commit copies compose's container labels into the image; blank them, so that a
+    // container someone `docker run`s from a snapshot is not taken for the project's VM by compose.
+    ...COMPOSE_CONTAINER_LABELS,
+  };
 }

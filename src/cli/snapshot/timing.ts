@@ -1,8 +1,8 @@
 // DOCKERVM_DEBUG=timing: how long each step of a save or restore took (the pause is what users feel).
 import type { Output } from '../messages.ts';
 
-export function stepTimer(out: Pick<Output, 'progress'>): (label: string) => void {
-  if (!process.env.DOCKERVM_DEBUG?.includes('timing')) return () => undefined;
+export function stepTimer(out: Pick<Output, 'progress'>, env: NodeJS.ProcessEnv): (label: string) => void {
+  if (!env.DOCKERVM_DEBUG?.includes('timing')) return () => undefined;
   let last = performance.now();
   return (label) => {
     const now = performance.now();
