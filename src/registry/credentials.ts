@@ -44,15 +44,24 @@ export interface CredentialOptions {
 
 /** Credentials for the registry `domain`, or undefined for an anonymous push. Throws one-line CLIErrors. */
 export async function registryCredentials(env: NodeJS.ProcessEnv, domain: string, options: CredentialOptions = {}): Promise<RegistryAuth | undefined> {
+  return (await findCredentials(env, domain, options)).auth;
+}
+
+/** The credentials and, for messages, where they came from (undefined source: none found). */
+export async function findCredentials(env: NodeJS.ProcessEnv, domain: string, options: CredentialOptions = {}): Promise<{ auth: RegistryAuth | undefined; source: string | undefined }> {
   const file = join(dockerConfigDir(env), 'config.json');
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file)) return { auth: undefined, source: undefined };
   const config = readConfig(file);
   const key = serverKey(domain);
   const helpers = config.credHelpers && typeof config.credHelpers === 'object' ? config.credHelpers : {};
   const perHost = helpers[key] ?? Object.entries(helpers).find(([k]) => hostOf(k) === hostOf(key))?.[1];
   const helper = typeof perHost === 'string' && perHost ? { name: perHost, from: `credHelpers["${key}"]` } : typeof config.credsStore === 'string' && config.credsStore ? { name: config.credsStore, from: 'credsStore' } : undefined;
-  if (helper) return fromHelper(helper.name, key, env, options.timeoutMs ?? HELPER_TIMEOUT_MS, `${helper.from} in ${file}`);
-  return fromAuths(config.auths ?? {}, key, file);
+  if (helper) {
+    const auth = await fromHelper(helper.name, key, env, options.timeoutMs ?? HELPER_TIMEOUT_MS, `${helper.from} in ${file}`);
+    return { auth, source: auth ? `docker-credential-${helper.name} (${helper.from})` : undefined };
+  }
+  const auth = fromAuths(config.auths ?? {}, key, file);
+  return { auth, source: auth ? `auths["${key}"] in ${file}` : undefined };
 }
 
 function readConfig(file: string): DockerConfig {

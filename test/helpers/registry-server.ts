@@ -54,16 +54,22 @@ function toBuffer(bytes: Uint8Array | string): Buffer<ArrayBuffer> {
   return typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes);
 }
 
-export async function startRegistry(): Promise<RegistryServer> {
+export interface RegistryOptions {
+  /** An htpasswd file's content (bcrypt, `htpasswd -B`): the registry then wants basic auth. */
+  htpasswd?: string;
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryServer> {
   const binary = findRegistryBinary();
   if (!binary) throw new Error(`${BINARY} is not on PATH (apt-get install docker-registry)`);
   const dir = await mkdtemp(join(tmpdir(), 'dockervm-registry-'));
+  if (options.htpasswd !== undefined) await writeFile(join(dir, 'htpasswd'), options.htpasswd);
   let lastError: unknown;
   // Another process can take the probed port before the registry binds it; try a few ports.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      const child = await launch(binary, dir, port);
+      const child = await launch(binary, dir, port, options.htpasswd !== undefined);
       return makeServer(child, dir, port);
     } catch (error) {
       lastError = error;
@@ -73,7 +79,7 @@ export async function startRegistry(): Promise<RegistryServer> {
   throw lastError;
 }
 
-async function launch(binary: string, dir: string, port: number): Promise<ChildProcess> {
+async function launch(binary: string, dir: string, port: number, auth: boolean): Promise<ChildProcess> {
   const config = join(dir, 'config.yml');
   await writeFile(
     config,
@@ -90,6 +96,7 @@ async function launch(binary: string, dir: string, port: number): Promise<ChildP
       '    enabled: true',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...(auth ? ['auth:', '  htpasswd:', '    realm: dockervm-test', `    path: ${join(dir, 'htpasswd')}`] : []),
       '',
     ].join('\n'),
   );
@@ -109,7 +116,8 @@ async function launch(binary: string, dir: string, port: number): Promise<ChildP
     try {
       const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1000) });
       await res.body?.cancel();
-      if (res.status === 200) return child;
+      // With auth, an anonymous /v2/ is refused: that refusal is the registry answering.
+      if (res.status === 200 || (auth && res.status === 401)) return child;
     } catch {}
     await sleep(100);
   }

@@ -1,5 +1,5 @@
 import { pushImage, tagImage } from '../../docker/images.ts';
-import { registryCredentials } from '../../registry/credentials.ts';
+import { findCredentials, serverKey } from '../../registry/credentials.ts';
 import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
@@ -7,6 +7,12 @@ import { openSession } from '../session.ts';
 import { withSnapshotLock } from '../snapshot/lock.ts';
 import { resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
 import { loadSnapshots } from '../snapshot/store.ts';
+
+/** A registry's refusal says which credentials it refused, or how to give it some. */
+function refused(error: unknown, source: string | undefined, server: string): unknown {
+  if (!(error instanceof CLIError) || !/unauthori[sz]ed|authentication required|no basic auth|denied/i.test(error.message)) return error;
+  return new CLIError(source ? `${error.message} (the credentials came from ${source})` : `${error.message} (no credentials for ${server} in the docker config: docker login ${server})`);
+}
 
 export const command: Command = {
   name: 'push',
@@ -43,12 +49,15 @@ export const command: Command = {
       return index.snapshots.find((s) => s.id === id)!;
     });
     // Before the push, so a failing credential helper is one line and nothing was tagged yet.
+    const credentials = await findCredentials(ctx.env, ref.domain);
     // The engine wants an X-Registry-Auth header even for an anonymous push.
-    const auth = (await registryCredentials(ctx.env, ref.domain)) ?? { username: '', password: '', serveraddress: ref.domain };
+    const auth = credentials.auth ?? { username: '', password: '', serveraddress: ref.domain };
     const pushed: { reference: string; digest: string | null }[] = [];
     for (const [imageId, reference] of [[snapshot.imageId, `${repository}:${tag}`], ...(snapshot.volumesImageId ? [[snapshot.volumesImageId, `${repository}:${tag}-volumes`]] : [])] as [string, string][]) {
       await tagImage(engine, imageId, reference);
-      const digest = await out.timed(`pushing ${reference}`, () => pushImage(engine, reference, auth, out.progress));
+      const digest = await out.timed(`pushing ${reference}`, () => pushImage(engine, reference, auth, out.progress)).catch((error: unknown) => {
+        throw refused(error, credentials.source, serverKey(ref.domain));
+      });
       pushed.push({ reference, digest: digest ?? null });
     }
     return {
