@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DockerOptions } from 'dockerode';
 import { CLIError } from '../spec/errors.ts';
 import type { EngineEndpoint, EngineTls } from './endpoint.ts';
+import { checkHostKey, readKnownHosts } from './known-hosts.ts';
 
 const ENGINE_ENV = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
 
@@ -26,8 +27,13 @@ export function childEnvFor(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): N
   return child;
 }
 
+/** Filled when the ssh host key was refused, so the error can say why (ssh2 only says "Host denied"). */
+export interface SshNotes {
+  refusal?: string;
+}
+
 /** dockerode's options for the endpoint. Every key is set, so docker-modem's env defaults cannot leak in. */
-export function dockerodeOptions(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): DockerOptions {
+export function dockerodeOptions(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv, notes: SshNotes = {}): DockerOptions {
   const none = { socketPath: undefined, host: undefined, port: undefined, username: undefined, protocol: undefined, ca: undefined, cert: undefined, key: undefined };
   if (endpoint.host.startsWith('unix://')) return { ...none, socketPath: endpoint.host.slice('unix://'.length) };
   const url = new URL(endpoint.host);
@@ -39,7 +45,7 @@ export function dockerodeOptions(endpoint: EngineEndpoint, env: NodeJS.ProcessEn
       host: hostname,
       port: url.port || '22',
       username: decodeURIComponent(url.username) || undefined,
-      sshOptions: sshAuth(env),
+      sshOptions: { ...sshAuth(env), hostVerifier: verifyHostKey(env, hostname, Number(url.port || '22'), notes) },
     };
   }
   if (!endpoint.tls) return { ...none, protocol: 'http', host: hostname, port: url.port };
@@ -66,6 +72,14 @@ function tlsFiles(tls: EngineTls): { ca?: Buffer; cert?: Buffer; key?: Buffer } 
   if (Boolean(cert) !== Boolean(key)) throw new CLIError(`${tls.certDir}: has ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; the engine's client certificate needs both`);
   if (tls.verify && !ca) throw new CLIError(`${tls.certDir}: no ca.pem to verify the engine's certificate with (set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem)`);
   return { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
+}
+
+function verifyHostKey(env: NodeJS.ProcessEnv, host: string, port: number, notes: SshNotes): (key: Buffer) => boolean {
+  return (key) => {
+    const verdict = checkHostKey(readKnownHosts(env), host, port, key);
+    if (!verdict.ok) notes.refusal = verdict.reason;
+    return verdict.ok;
+  };
 }
 
 /** What the ssh CLI would offer: the agent, else the usual unencrypted key files. */

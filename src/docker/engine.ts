@@ -3,7 +3,7 @@
 // the HTTP status (404 missing, 304 already in that state, 409 conflict) for callers to branch on.
 import Docker from 'dockerode';
 import { CLIError } from '../spec/errors.ts';
-import { childEnvFor, dockerodeOptions } from './connect.ts';
+import { childEnvFor, dockerodeOptions, type SshNotes } from './connect.ts';
 import { describeEndpoint, resolveEndpoint, type EngineEndpoint } from './endpoint.ts';
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE']);
@@ -38,13 +38,14 @@ export class Engine {
   readonly address: string;
   /** The environment child `docker` processes need to talk to the same engine. */
   readonly childEnv: NodeJS.ProcessEnv;
+  private readonly sshNotes: SshNotes = {};
 
   /** Takes the environment (resolved here) or an endpoint resolved already. */
   constructor(env: NodeJS.ProcessEnv, endpoint: EngineEndpoint = resolveEndpoint(env)) {
     this.endpoint = endpoint;
     this.address = describeEndpoint(endpoint);
     this.childEnv = childEnvFor(endpoint, env);
-    this.docker = new Docker(dockerodeOptions(endpoint, env));
+    this.docker = new Docker(dockerodeOptions(endpoint, env, this.sshNotes));
   }
 
   /** The engine is on this machine (a unix socket): its data directory can be looked at. */
@@ -78,7 +79,8 @@ export class Engine {
     }
     // ssh2 marks its own failures with a level (client-authentication, client-timeout, client-socket).
     if (typeof (error as { level?: unknown }).level === 'string') {
-      return new CLIError(`ssh to the Docker engine at ${this.address} failed: ${e.message ?? 'unknown error'} (does \`ssh ${this.endpoint.host.slice('ssh://'.length)} docker info\` work?)`);
+      const why = this.sshNotes.refusal ?? `${e.message ?? 'unknown error'} (does \`ssh ${this.endpoint.host} docker info\` work?)`;
+      return new CLIError(`ssh to the Docker engine at ${this.address} failed: ${why}`);
     }
     if (typeof e.statusCode === 'number') {
       const detail = (e.json && typeof e.json === 'object' ? e.json.message : undefined) ?? e.reason ?? e.message ?? 'failed';
