@@ -71,6 +71,8 @@ function supervisord(spec: VmSpec, programs: Program[], runsAsRoot: boolean, bas
     name: program.name,
     command: program.command.map(shellQuote).join(' '),
     user: runsAsRoot && program.runAs === 'user' ? spec.user.name : undefined,
+    // supervisord as root would start the user's programs (xterm) in its own directory.
+    directory: program.runAs === 'user' ? `/home/${spec.user.name}` : undefined,
     priority: program.priority,
     environment: Object.entries(userEnvironment(spec, program))
       .map(([key, value]) => `${key}="${value}"`)
@@ -98,6 +100,7 @@ function runit(spec: VmSpec, programs: Program[], runsAsRoot: boolean, base: Con
       environment: Object.entries(userEnvironment(spec, program)).map(([key, value]) => ({ key, value })),
       // chpst -u takes names, not numbers: the user's own entry gives its UID and primary GID.
       chpst: runsAsRoot && program.runAs === 'user' ? `chpst -u ${spec.user.name} ` : '',
+      directory: program.runAs === 'user' ? `/home/${spec.user.name}` : undefined,
       command: program.command.map(shellQuote).join(' '),
     },
   }));

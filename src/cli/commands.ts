@@ -7,6 +7,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   new: () => import('./commands/new.ts'),
   up: () => import('./commands/up.ts'),
   down: () => import('./commands/down.ts'),
+  destroy: () => import('./commands/destroy.ts'),
   status: () => import('./commands/status.ts'),
   logs: () => import('./commands/logs.ts'),
   shell: () => import('./commands/shell.ts'),

@@ -34,16 +34,21 @@ export function createOutput(streams: Streams, color: boolean, prefix = 'dockerv
 
 export type Output = ReturnType<typeof createOutput>;
 
+/**
+ * The one size formatter: decimal units (1 MB = 1,000,000 bytes), the ones `docker images` and
+ * `docker system df` print, so a size here matches the engine's own for the same thing.
+ */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1000) return `${bytes} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
+  let value = bytes / 1000;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  // 999.6 kB would print as "1000 kB": carry it to the next unit instead.
+  while (value >= 999.5 && unit < units.length - 1) {
+    value /= 1000;
     unit++;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return `${value.toFixed(value < 9.95 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** "3 min ago", "2 h ago", "5 days ago": ages in snapshot lists. */

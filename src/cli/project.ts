@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { formatReference, InvalidReferenceError, parseReference } from '../registry/reference.ts';
 import { CLIError } from '../spec/errors.ts';
+import { composeVariables, interpolate, variableOf, type Lookup } from './dotenv.ts';
 
 export const PROJECT_LABEL = 'dev.dockervm.project';
 export const COMPOSE_FILES = ['compose.yaml', 'compose.yml'] as const;
@@ -17,6 +18,8 @@ export interface PublishedPort {
   ip: string;
   host: number;
   container: number;
+  /** The variable the host port comes from (`${DOCKERVM_NOVNC_PORT:-6080}`: set in .env). */
+  variable?: string;
 }
 
 export interface Project {
@@ -52,18 +55,19 @@ export function findComposeFile(start: string): string | undefined {
   return undefined;
 }
 
-export function loadProject(options: { projectDir?: string | undefined; cwd: string }): Project {
+/** `env`: the environment compose would see (it overrides .env, as in compose). */
+export function loadProject(options: { projectDir?: string | undefined; cwd: string; env?: NodeJS.ProcessEnv }): Project {
   const start = options.projectDir ? resolve(options.cwd, options.projectDir) : options.cwd;
   if (options.projectDir && !existsSync(start)) throw new CLIError(`--project-dir ${options.projectDir}: no such directory`);
   const file = options.projectDir ? COMPOSE_FILES.map((f) => join(start, f)).find((f) => existsSync(f)) : findComposeFile(start);
   if (!file) {
     throw new CLIError(`no dockervm project in ${start}${options.projectDir ? '' : ' or its parents'}: run this inside a project made by create-dockervm (or pass --project-dir DIR)`);
   }
-  return parseProject(readFileSync(file, 'utf8'), file);
+  return parseProject(readFileSync(file, 'utf8'), file, composeVariables(dirname(file), options.env ?? {}));
 }
 
-/** Pure: a Project from compose.yaml text. */
-export function parseProject(text: string, file: string): Project {
+/** Pure: a Project from compose.yaml text; `lookup` gives the variables compose substitutes. */
+export function parseProject(text: string, file: string, lookup: Lookup = () => undefined): Project {
   let doc: unknown;
   try {
     doc = parse(text);
@@ -90,7 +94,7 @@ export function parseProject(text: string, file: string): Project {
       : targets.has('/home')
         ? 'home'
         : 'none';
-  const ports = (Array.isArray(vm.ports) ? vm.ports : []).map(parsePort).filter((p) => p !== undefined);
+  const ports = (Array.isArray(vm.ports) ? vm.ports : []).map((entry) => parsePort(entry, lookup)).filter((p) => p !== undefined);
   const environment = isObject(vm.environment) ? vm.environment : {};
   const desktop: Desktop = ports.some((p) => p.container === 6080)
     ? 'novnc'
@@ -150,19 +154,24 @@ function volumeMount(entry: unknown): Mount | undefined {
   return { type: bind ? 'bind' : 'volume', source, target };
 }
 
-/** `127.0.0.1:6080:6080`, `6080:6080`, `6080`, or the long form. */
-export function parsePort(entry: unknown): PublishedPort | undefined {
+/** `127.0.0.1:6080:6080`, `127.0.0.1:${VAR:-6080}:6080`, `6080:6080`, `6080`, or the long form. */
+export function parsePort(entry: unknown, lookup: Lookup = () => undefined): PublishedPort | undefined {
   if (isObject(entry)) {
-    const container = Number(entry.target);
-    const host = Number(entry.published ?? entry.target);
+    const published = entry.published ?? entry.target;
+    const container = Number(typeof entry.target === 'string' ? interpolate(entry.target, lookup) : entry.target);
+    const host = Number(typeof published === 'string' ? interpolate(published, lookup) : published);
     if (!Number.isInteger(container) || !Number.isInteger(host)) return undefined;
-    return { ip: typeof entry.host_ip === 'string' ? entry.host_ip : '0.0.0.0', host, container };
+    const variable = typeof entry.published === 'string' ? variableOf(entry.published) : undefined;
+    return { ip: typeof entry.host_ip === 'string' ? entry.host_ip : '0.0.0.0', host, container, ...(variable ? { variable } : {}) };
   }
   if (typeof entry !== 'string' && typeof entry !== 'number') return undefined;
-  const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
+  // The host part's variable, read before substitution: `…:${NAME:-6080}:6080`.
+  const variable = typeof entry === 'string' ? /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}:[^:]+$/.exec(entry)?.[1] : undefined;
+  const parts = interpolate(String(entry), lookup).replace(/\/(tcp|udp)$/, '').split(':');
   const container = Number(parts.at(-1));
   const host = Number(parts.length >= 2 ? parts.at(-2) : parts.at(-1));
   const ip = parts.length >= 3 ? parts.slice(0, -2).join(':').replace(/^\[|\]$/g, '') : '0.0.0.0';
-  if (!Number.isInteger(container) || !Number.isInteger(host)) return undefined;
-  return { ip, host, container };
+  // An unset variable without a default leaves the host part empty: no port compose could publish.
+  if (!Number.isInteger(container) || !Number.isInteger(host) || host <= 0 || container <= 0) return undefined;
+  return { ip, host, container, ...(variable ? { variable } : {}) };
 }

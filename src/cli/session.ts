@@ -11,13 +11,15 @@ export interface Session {
   out: Context['out'];
   checkpoint: () => void;
   signal: AbortSignal;
+  /** The environment dockervm was started with (read here, never from process.env). */
+  env: NodeJS.ProcessEnv;
 }
 
 export async function openSession(ctx: Context): Promise<Session> {
-  const project = loadProject({ projectDir: ctx.projectDir, cwd: ctx.cwd });
+  const project = loadProject({ projectDir: ctx.projectDir, cwd: ctx.cwd, env: ctx.env });
   const engine = new Engine(ctx.env);
   const engineVersion = await engine.version();
-  return { engine, engineVersion, project, out: ctx.out, checkpoint: ctx.checkpoint, signal: ctx.signal };
+  return { engine, engineVersion, project, out: ctx.out, checkpoint: ctx.checkpoint, signal: ctx.signal, env: ctx.env };
 }
 
 export async function openEngine(ctx: Context): Promise<{ engine: Engine; engineVersion: EngineVersion }> {

@@ -2,6 +2,7 @@
 // interrupted (a stale lock) and the addresses it publishes.
 import { COMPOSE_SERVICE_LABEL, containerChanges, findContainers, inspectContainer, type ContainerDetails } from '../docker/containers.ts';
 import { readLock } from '../docker/helper.ts';
+import type { Project } from './project.ts';
 import type { Session } from './session.ts';
 import { LABEL, ROLE } from './snapshot/labels.ts';
 import { lockName, withSnapshotLock } from './snapshot/lock.ts';
@@ -20,17 +21,35 @@ export function vmState(vm: ContainerDetails | undefined): string {
   return vm.status;
 }
 
-/** Runtime files that say nothing about the user's work. */
-const NOISE = [/^\/run(\/|$)/, /^\/var\/run(\/|$)/, /^\/tmp\/\.(X11|ICE|font)-unix(\/|$)/, /^\/tmp\/\.X\d+-lock$/, /^\/dev(\/|$)/, /^\/\.dockervm\/run(\/|$)/];
+/**
+ * Files the VM's own runtime makes again at every boot: they say nothing about the user's work, and
+ * a `down` loses nothing by deleting them.
+ */
+const NOISE = [
+  /^\/run(\/|$)/,
+  /^\/var\/run(\/|$)/,
+  /^\/dev(\/|$)/,
+  // The X server's sockets and lock (start-vnc.sh removes a stale lock before it starts).
+  /^\/tmp\/\.(X11|ICE|font)-unix(\/|$)/,
+  /^\/tmp\/\.X\d+-lock$/,
+  // start-vnc.sh: the VNC password file, made from the compose secret at each start.
+  /^\/tmp\/dockervm-vnc-\d+(\/|$)/,
+  // supervisord.conf: its pid file and control socket.
+  /^\/tmp\/supervisor(d\.pid|\.sock)$/,
+  // dockervm's runtime state, and runit's control files in its service directories.
+  /^\/\.dockervm\/run(\/|$)/,
+  /^\/\.dockervm\/service\/[^/]+\/supervise(\/|$)/,
+];
 
 /**
  * The container layer's meaningful changes: `docker diff` minus runtime noise and minus directories
- * that are listed only because something below them changed.
+ * that are listed only because something below them changed (noise included: /tmp is "changed" when
+ * only the supervisor's socket is in it).
  */
 export function meaningfulChanges(changes: readonly { path: string; kind: string }[]): string[] {
   const paths = changes.filter((c) => !NOISE.some((re) => re.test(c.path)));
   const parents = new Set<string>();
-  for (const { path } of paths) {
+  for (const { path } of changes) {
     for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) parents.add(path.slice(0, i));
   }
   return paths.filter((c) => !(c.kind === 'changed' && parents.has(c.path))).map((c) => c.path).sort();
@@ -73,4 +92,12 @@ export function addresses(ports: readonly { container: number; hostIp: string; h
     else result.push({ kind: 'port', container: p.container, url: localUrl('tcp', p.hostIp, p.hostPort) });
   }
   return result;
+}
+
+/**
+ * What the VM publishes: the engine's bindings while it runs, else what compose.yaml and .env say it
+ * will publish (so a stopped VM still shows the URL it will have).
+ */
+export function vmAddresses(vm: ContainerDetails | undefined, project: Pick<Project, 'ports'>): Address[] {
+  return vm?.running ? addresses(vm.ports) : addresses(project.ports.map((p) => ({ container: p.container, hostIp: p.ip, hostPort: p.host })));
 }

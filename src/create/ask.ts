@@ -21,12 +21,14 @@ export interface Prompter {
 
 type AskContext = Pick<Context, 'flags' | 'interactive' | 'host' | 'home'>;
 
-export async function collectAnswers(context: AskContext, prompt: Prompter): Promise<Answers> {
+/** `directoryChosen` runs as soon as the directory is known (main.ts refuses a non-empty one there). */
+export async function collectAnswers(context: AskContext, prompt: Prompter, directoryChosen?: (directory: string) => Promise<void>): Promise<Answers> {
   const { flags, interactive } = context;
   const ask = async <T>(flag: T | undefined, question: () => Promise<T>, fallback: T): Promise<T> =>
     flag ?? (interactive ? await question() : fallback);
 
   const directory = flags.directory ?? (interactive ? (await prompt.input(questions.directory('my-vm'))).trim() : 'my-vm');
+  await directoryChosen?.(directory);
   const defaults = defaultAnswers(directory, context.host);
   // The name is asked only when it cannot be derived from the directory.
   const derived = projectNameFromDirectory(directory.split(/[\\/]/).filter(Boolean).pop() ?? '');

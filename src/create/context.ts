@@ -29,6 +29,8 @@ export interface Flags {
   ports?: string[];
   bindAll?: boolean;
   sshKeyFile?: string;
+  /** --port-base and the per-port flags, as typed (checked in ports.ts, where the VM's ports are known). */
+  hostPorts: { base?: string; novnc?: string; vnc?: string; ssh?: string };
 }
 
 export interface Context {
@@ -98,6 +100,7 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     ports: splitList(values.port),
     bindAll: values['bind-all'],
     sshKeyFile: values['ssh-key'],
+    hostPorts: { base: values['port-base'], novnc: values['novnc-port'], vnc: values['vnc-port'], ssh: values['ssh-port'] },
   };
   const yes = values.yes ?? false;
   let user: { username: string } | undefined;

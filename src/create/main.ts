@@ -13,6 +13,8 @@ import { getContext, targetDirectory, type Context } from './context.ts';
 import { createMessages, type Messages, type Streams } from './messages.ts';
 import { decideInstall } from './install.ts';
 import { helpText } from './options.ts';
+import { realPortProbe } from './port-probe.ts';
+import { choosePorts, fixedPorts, type PortProbe } from './ports.ts';
 import { installCommand } from './package-manager.ts';
 
 export interface RunOptions extends Streams {
@@ -25,6 +27,10 @@ export interface RunOptions extends Streams {
   render: RenderTemplate;
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /** Tests give their own: the engine's registry mirrors (default: docker info). */
+  engineMirrors?: () => Promise<string[]>;
+  /** Tests give their own: which host ports are free and which other VMs claim. */
+  portProbe?: PortProbe;
   /** Name in --help: create-dockervm, or `dockervm new`. */
   command?: string;
 }
@@ -69,9 +75,21 @@ async function pinIfAsked(image: BaseImage, context: Context, options: RunOption
   const { pinImage } = await import('./pin.ts');
   return pinImage(
     image,
-    { registryMirror: context.registryMirror, timeoutMs: context.pinTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    { registryMirror: context.registryMirror, engineMirrors: await engineMirrorsOnce(options), timeoutMs: context.pinTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) },
     messages,
   );
+}
+
+const mirrorsAsked = new WeakMap<RunOptions, Promise<string[]>>();
+
+/** The engine's registry mirrors, asked once per run (a bounded docker info) and only when pinning. */
+function engineMirrorsOnce(options: RunOptions): Promise<string[]> {
+  let pending = mirrorsAsked.get(options);
+  if (!pending) {
+    pending = options.engineMirrors ? options.engineMirrors() : import('./engine-mirrors.ts').then((m) => m.engineMirrors(options.env));
+    mirrorsAsked.set(options, pending);
+  }
+  return pending;
 }
 
 export async function runCreate(options: RunOptions): Promise<void> {
@@ -83,17 +101,28 @@ export async function runCreate(options: RunOptions): Promise<void> {
     throw new CLIError('no terminal to ask questions on: add --yes to take the defaults (every question is also a flag, see --help)');
   }
 
-  const answers = await collectAnswers(context, options.prompter);
+  // Refuse a non-empty target as soon as the directory is known (before the other questions and any
+  // network work), so the error comes at once.
+  const checkTarget = async (directory: string) => {
+    const target = targetDirectory(context, directory);
+    if (!context.overwrite && (await targetState(target)) === 'non-empty') {
+      throw new CLIError(`${target} is not empty: choose another directory, or add --overwrite to write into it`);
+    }
+  };
+  const answers = await collectAnswers(context, options.prompter, checkTarget);
   const install = await decideInstall(context, options.prompter);
   const target = targetDirectory(context, answers.directory);
-  // Refuse a non-empty target before any network work, so the error comes at once.
-  if (!context.overwrite && (await targetState(target)) === 'non-empty') {
-    throw new CLIError(`${target} is not empty: choose another directory, or add --overwrite to write into it`);
-  }
   const draft = normalizeAnswers(answers, VERSION);
+  const fixed = fixedPorts(draft.ports, context.flags.hostPorts);
+  // The engine is asked which ports other VMs use while the base image is being pinned.
+  const probe = options.portProbe ?? realPortProbe(options.env, draft.name);
+  const claims = probe.claimed();
   const base = await pinIfAsked(draft.base, context, options, messages);
   const initSource = draft.initSource ? await pinIfAsked(draft.initSource, context, options, messages) : undefined;
-  const spec = { ...draft, base, ...(initSource ? { initSource } : {}) };
+  await claims;
+  const chosen = await choosePorts(draft, fixed, probe);
+  for (const warning of chosen.warnings) messages.warn(warning);
+  const spec = { ...draft, base, ...(initSource ? { initSource } : {}), ports: chosen.ports };
   if (spec.bindAddress === '0.0.0.0') {
     messages.warn('ports are published on all interfaces (--bind-all): anyone who can reach this machine can reach the VM');
   }

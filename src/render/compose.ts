@@ -30,8 +30,9 @@ function persistence(spec: VmSpec) {
 }
 
 function publish(spec: VmSpec): string[] {
-  // Explicit host address: without one, Docker publishes on every interface.
-  return spec.ports.map((p) => `${spec.bindAddress}:${p.host}:${p.container}`);
+  // Explicit host address: without one, Docker publishes on every interface. The host port comes from
+  // .env, so a second VM beside this one needs no edit here; the default is the port chosen at creation.
+  return spec.ports.map((p) => `${spec.bindAddress}:\${${p.variable}:-${p.host}}:${p.container}`);
 }
 
 export function renderCompose(spec: VmSpec, generated: Generated): string {
@@ -139,6 +140,6 @@ function annotate(doc: Document, spec: VmSpec): void {
 
 function ports(spec: VmSpec): string {
   return spec.bindAddress === '127.0.0.1'
-    ? ' Published on 127.0.0.1 only: reachable from this machine, not from the network.'
-    : ' WARNING: published on all interfaces (--bind-all): reachable from the network.';
+    ? ' Published on 127.0.0.1 only: reachable from this machine, not from the network. Host ports: .env'
+    : ' WARNING: published on all interfaces (--bind-all): reachable from the network. Host ports: .env';
 }

@@ -70,5 +70,10 @@ function envFile(spec: VmSpec): string {
   const lines = ['# Read by docker compose; change and run `docker compose up -d` again.'];
   if (spec.desktop === 'vnc' || spec.desktop === 'novnc') lines.push('VNC_GEOMETRY=1280x800');
   if (spec.desktop === 'xterm') lines.push('# DISPLAY is taken from your environment; set it here to override.');
+  if (spec.ports.length) {
+    // compose.yaml reads the host ports from here: several VMs side by side differ only in these lines.
+    lines.push(`# Ports on ${spec.bindAddress} (this machine): change one when another VM or program uses it.`);
+    for (const p of spec.ports) lines.push(`${p.variable}=${p.host}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -74,6 +74,8 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     sshd: spec.services.includes('sshd'),
     sshPort: port(22) ?? 0,
     sshKey: Boolean(spec.sshPublicKey),
+    hasPorts: spec.ports.length > 0,
+    portVariables: spec.ports.map((p) => `\`${p.variable}\``).join(', '),
     extraPorts: extra.map((p) => `\`${spec.bindAddress}:${p.host}\` → ${p.container}`).join(', '),
     allInterfaces: spec.bindAddress === '0.0.0.0',
     rootfs: spec.persistence === 'rootfs' || spec.persistence === 'volumes',

@@ -15,11 +15,14 @@ import {
 } from './validate.ts';
 
 /** Ports the desktop and services publish; host port = container port unless noted. */
-const SERVICE_PORTS: Record<string, PublishedPort> = {
-  vnc: { host: 5901, container: 5901, purpose: 'VNC (desktop for a VNC client)' },
-  novnc: { host: 6080, container: 6080, purpose: 'noVNC (desktop in the browser)' },
-  sshd: { host: 2222, container: 22, purpose: 'SSH' },
-};
+export const SERVICE_PORTS = {
+  vnc: { host: 5901, container: 5901, purpose: 'VNC (desktop for a VNC client)', variable: 'DOCKERVM_VNC_PORT' },
+  novnc: { host: 6080, container: 6080, purpose: 'noVNC (desktop in the browser)', variable: 'DOCKERVM_NOVNC_PORT' },
+  sshd: { host: 2222, container: 22, purpose: 'SSH', variable: 'DOCKERVM_SSH_PORT' },
+} as const satisfies Record<string, PublishedPort>;
+
+/** The `.env` variable for an extra `--port`: named after the port inside, which is unique. */
+export const extraPortVariable = (container: number) => `DOCKERVM_PORT_${container}`;
 
 export function resolveBase(base: string, family: Answers['family']): BaseImage | string {
   const preset = BASE_PRESETS.find((p) => p.id === base);
@@ -109,9 +112,9 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string): Vm
 
 function publishedPorts(desktop: Desktop, services: Service[], extra: string[], problems: string[]): PublishedPort[] {
   const ports: PublishedPort[] = [];
-  if (desktop === 'vnc' || desktop === 'novnc') ports.push(SERVICE_PORTS.vnc!);
-  if (desktop === 'novnc') ports.push(SERVICE_PORTS.novnc!);
-  if (services.includes('sshd')) ports.push(SERVICE_PORTS.sshd!);
+  if (desktop === 'vnc' || desktop === 'novnc') ports.push({ ...SERVICE_PORTS.vnc });
+  if (desktop === 'novnc') ports.push({ ...SERVICE_PORTS.novnc });
+  if (services.includes('sshd')) ports.push({ ...SERVICE_PORTS.sshd });
   for (const text of extra) {
     const parsed = parsePort(text);
     if (typeof parsed === 'string') {
@@ -123,7 +126,7 @@ function publishedPorts(desktop: Desktop, services: Service[], extra: string[], 
       problems.push(`port "${text}" is already published for ${clash.purpose} (${clash.host}:${clash.container})`);
       continue;
     }
-    ports.push({ ...parsed, purpose: 'your service' });
+    ports.push({ ...parsed, purpose: 'your service', variable: extraPortVariable(parsed.container) });
   }
   return ports;
 }

@@ -45,6 +45,8 @@ export interface PublishedPort {
   container: number;
   /** What it is for, e.g. "noVNC (browser desktop)". */
   purpose: string;
+  /** The `.env` variable that holds the host port (compose interpolates it), e.g. DOCKERVM_NOVNC_PORT. */
+  variable: string;
 }
 
 export interface VmSpec {

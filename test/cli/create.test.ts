@@ -24,8 +24,10 @@ describe('create-dockervm --yes', () => {
     expect(result.stdout).toContain('npx dockervm up');
     // The tests' runs skip the install (test/helpers/cli.ts), so the next steps start with it.
     expect(result.stdout).toMatch(/cd my-vm\n  npm install\n  npx dockervm up/);
-    expect(result.stdout).toContain('http://127.0.0.1:6080/');
     const dir = join(cwd, 'my-vm');
+    // The port is chosen free on this machine (6080 unless something holds it); .env says which.
+    const novnc = /^DOCKERVM_NOVNC_PORT=(\d+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];
+    expect(result.stdout).toContain(`http://127.0.0.1:${novnc}/`);
     expect(listDir(dir)).toEqual(['.dockerignore', '.env', '.gitignore', 'Dockerfile', 'README.md', 'compose.yaml', 'package.json', 'rootfs', 'secrets']);
     const secret = statSync(join(dir, 'secrets/vnc_password'));
     expect(secret.mode & 0o777).toBe(0o600);
@@ -59,12 +61,21 @@ describe('create-dockervm --yes', () => {
     expect(listDir(cwd)).toEqual([]);
   });
 
+  it('--port-base and the per-port flags choose the host ports, written to .env', () => {
+    const cwd = fresh();
+    const result = runCreateBin(['ports', '--yes', '--no-pin', '--service', 'sshd', '--port-base', '17000', '--vnc-port', '17500'], { cwd });
+    expect(result.status, result.stderr).toBe(0);
+    const env = readFileSync(join(cwd, 'ports/.env'), 'utf8');
+    expect(env).toMatch(/^DOCKERVM_NOVNC_PORT=17000\nDOCKERVM_VNC_PORT=17500\nDOCKERVM_SSH_PORT=17002$|DOCKERVM_VNC_PORT=17500\nDOCKERVM_NOVNC_PORT=17000\nDOCKERVM_SSH_PORT=17002/m);
+    expect(result.stdout).toContain('http://127.0.0.1:17000/');
+  });
+
   it('warns when ports are published on all interfaces', () => {
     const cwd = fresh();
     const result = runCreateBin(['open', '--yes', '--no-pin', '--bind-all'], { cwd });
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('warning: ports are published on all interfaces');
-    expect(readFileSync(join(cwd, 'open/compose.yaml'), 'utf8')).toContain('0.0.0.0:6080:6080');
+    expect(readFileSync(join(cwd, 'open/compose.yaml'), 'utf8')).toMatch(/- 0\.0\.0\.0:\$\{DOCKERVM_NOVNC_PORT:-\d+\}:6080\n/);
   });
 
   it('pinning against an unreachable registry warns, leaves the tag unpinned and still succeeds', () => {
@@ -116,6 +127,8 @@ describe('bad input: one clear line, exit 1, nothing created', () => {
     ['an unknown flag', ['x', '--colour'], /Unknown option '--colour'.*see --help/],
     ['busybox with a desktop', ['x', '--base', 'busybox', '--desktop', 'novnc'], /busybox has no packages for a desktop/],
     ['two processes without a supervisor', ['x', '--supervisor', 'none'], /need a supervisor/],
+    ['a port flag for a port the VM lacks', ['x', '--ssh-port', '2300'], /--ssh-port: this VM has no such port; it needs sshd/],
+    ['a port base out of range', ['x', '--port-base', 'abc'], /--port-base must be a port number/],
   ];
   it.each(cases)('%s', (_title, args, message) => {
     const cwd = fresh();

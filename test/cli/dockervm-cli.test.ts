@@ -60,6 +60,15 @@ describe('dockervm (built bin)', () => {
     }
   });
 
+  it('destroy without a terminal and without --yes refuses in one line, before touching anything', () => {
+    const result = dockervm(['destroy'], { cwd: project });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^dockervm destroy: destroy removes the VM's disk and snapshots for good: add --yes .*\(nothing was removed\)\n$/);
+    const help = dockervm(['destroy', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--keep-snapshots/);
+  });
+
   it('the engine unreachable: one clear line, exit 1', () => {
     for (const host of [`unix://${closedSocket}`, `unix://${join(scratch.path, 'missing.sock')}`]) {
       for (const command of ['status', 'save', 'snapshots', 'up', 'restore current']) {
@@ -92,7 +101,7 @@ describe('dockervm (built bin)', () => {
 
   it('pin --check against a registry that does not answer: exit 1, fast', () => {
     const started = Date.now();
-    const result = dockervm(['pin', '--check', '--registry-mirror', 'http://127.0.0.1:9', '--timeout', '3'], { cwd: project });
+    const result = dockervm(['pin', '--check', '--registry-mirror', 'http://127.0.0.1:9', '--timeout', '3'], { cwd: project, env: { DOCKER_HOST: `unix://${closedSocket}` } });
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/debian:bookworm-slim +error +.*cannot reach/);
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -69,7 +69,8 @@ describe.skipIf(!haveRegistry)('dockervm pin against a local registry', () => {
     scratch.cleanup();
   });
 
-  const pin = (...args: string[]) => dockervm(['pin', '--registry-mirror', registry.url, '--timeout', '5', ...args], { cwd: dir });
+  // No engine: its registry mirrors would be asked before --registry-mirror (see dockervm-pin-mirrors.test.ts).
+  const pin = (...args: string[]) => dockervm(['pin', '--registry-mirror', registry.url, '--timeout', '5', ...args], { cwd: dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
   const json = (...args: string[]) => {
     const result = pin(...args, '--json');
     return { status: result.status, data: JSON.parse(result.stdout) as PinJson, stderr: result.stderr };

@@ -27,7 +27,8 @@ export function runCreateBin(args: string[], options: { cwd: string; env?: NodeJ
     input: options.input ?? '',
     timeout: 60_000,
     // No registry traffic unless a test asks for it: an unreachable mirror makes pinning fail fast.
-    env: { PATH: process.env.PATH, HOME: options.cwd, NO_COLOR: '1', ...options.env },
+    // No engine either (its registry mirrors and its VMs' ports would change what is made).
+    env: { PATH: process.env.PATH, HOME: options.cwd, NO_COLOR: '1', DOCKER_HOST: 'unix:///nonexistent/docker.sock', ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

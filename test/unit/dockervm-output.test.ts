@@ -5,8 +5,11 @@ import { addresses, meaningfulChanges } from '../../src/cli/vm.ts';
 describe('output helpers', () => {
   it('format sizes, ages and tables', () => {
     expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(10 * 1024 * 1024)).toBe('10 MB');
     expect(formatBytes(1536)).toBe('1.5 kB');
+    // Decimal, as docker prints sizes: its "116MB" image is 116 MB here too, not 111.
+    expect(formatBytes(116_000_000)).toBe('116 MB');
+    expect(formatBytes(999_700)).toBe('1.0 MB');
+    expect(formatBytes(2_500_000_000)).toBe('2.5 GB');
     const now = new Date('2026-11-22T12:00:00Z');
     expect(formatAge(new Date('2026-11-22T11:59:30Z'), now)).toBe('30 s ago');
     expect(formatAge(new Date('2026-11-22T11:00:00Z'), now)).toBe('1 h ago');
@@ -28,7 +31,20 @@ describe('meaningfulChanges', () => {
       { path: '/etc/motd', kind: 'deleted' },
       { path: '/root/.bash_history', kind: 'changed' },
     ];
-    expect(meaningfulChanges(changes)).toEqual(['/etc/motd', '/opt/app', '/root/.bash_history', '/tmp']);
+    expect(meaningfulChanges(changes)).toEqual(['/etc/motd', '/opt/app', '/root/.bash_history']);
+  });
+
+  it('a VM just booted has no unsaved changes: what its runtime makes at every start is left out', () => {
+    // `docker diff` of a default VM (noVNC, supervisord) right after `up`, and what runit and the VNC
+    // server of other variants add.
+    const boot = [
+      'C /tmp', 'A /tmp/.X1-lock', 'C /tmp/.X11-unix', 'A /tmp/.X11-unix/X1', 'A /tmp/dockervm-vnc-1000',
+      'A /tmp/dockervm-vnc-1000/passwd', 'A /tmp/supervisor.sock', 'A /tmp/supervisord.pid', 'C /run', 'A /run/secrets',
+      'A /run/secrets/vnc_password', 'C /.dockervm', 'C /.dockervm/service', 'C /.dockervm/service/vnc',
+      'A /.dockervm/service/vnc/supervise', 'A /.dockervm/service/vnc/supervise/pid',
+    ].map((line) => ({ kind: line[0] === 'A' ? 'added' : 'changed', path: line.slice(2) }));
+    expect(meaningfulChanges(boot)).toEqual([]);
+    expect(meaningfulChanges([...boot, { kind: 'added', path: '/tmp/notes.txt' }])).toEqual(['/tmp/notes.txt']);
   });
 });
 

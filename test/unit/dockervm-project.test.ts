@@ -12,8 +12,8 @@ describe('parseProject', () => {
   it('reads name, image, persistence, desktop and ports from generated projects', () => {
     expect(golden('default')).toMatchObject({ name: 'default', service: 'vm', image: 'dockervm/default:latest', repository: 'dockervm/default', persistence: 'rootfs', desktop: 'novnc', volumeKeys: ['rootfs'] });
     expect(golden('default').ports).toEqual([
-      { ip: '127.0.0.1', host: 5901, container: 5901 },
-      { ip: '127.0.0.1', host: 6080, container: 6080 },
+      { ip: '127.0.0.1', host: 5901, container: 5901, variable: 'DOCKERVM_VNC_PORT' },
+      { ip: '127.0.0.1', host: 6080, container: 6080, variable: 'DOCKERVM_NOVNC_PORT' },
     ]);
     expect(golden('busybox-shell')).toMatchObject({ persistence: 'none', desktop: 'shell', ports: [] });
     expect(golden('xterm-debian')).toMatchObject({ desktop: 'xterm' });

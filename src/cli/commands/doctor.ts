@@ -17,7 +17,7 @@ import { findVm } from '../vm.ts';
 
 function tryProject(ctx: Context): Project | undefined {
   try {
-    return loadProject({ projectDir: ctx.projectDir, cwd: ctx.cwd });
+    return loadProject({ projectDir: ctx.projectDir, cwd: ctx.cwd, env: ctx.env });
   } catch (error) {
     if (error instanceof CLIError && !ctx.projectDir) return undefined;
     throw error;

@@ -1,13 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
+import { launch, opener } from '../opener.ts';
 import { openSession } from '../session.ts';
-import { addresses, findVm, localUrl } from '../vm.ts';
-
-function opener(): string | undefined {
-  const candidates = process.platform === 'darwin' ? ['open'] : process.platform === 'win32' ? [] : ['xdg-open'];
-  return candidates.find((c) => spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status === 0);
-}
+import { findVm, localUrl, vmAddresses } from '../vm.ts';
 
 export const command: Command = {
   name: 'open',
@@ -24,9 +19,7 @@ export const command: Command = {
     }
     const vm = await findVm(session);
     const running = Boolean(vm?.running);
-    const published = running
-      ? addresses(vm?.ports ?? [])
-      : addresses(project.ports.map((p) => ({ container: p.container, hostIp: p.ip, hostPort: p.host })));
+    const published = vmAddresses(vm, project);
     const target = published.find((a) => a.kind === 'novnc') ?? published.find((a) => a.kind === 'vnc');
     if (!target) throw new CLIError(`${project.name} publishes no desktop port (6080 for noVNC, 5901 for VNC): see compose.yaml`);
     if (!running) out.warn(`${project.name} is not running: start it with \`npx dockervm up\``);
@@ -36,8 +29,8 @@ export const command: Command = {
       const command = opener();
       if (!command) out.warn('no xdg-open here: open the URL yourself');
       else {
-        spawn(command, [target.url], { detached: true, stdio: 'ignore' }).unref();
-        opened = true;
+        opened = await launch(command, target.url);
+        if (!opened) out.warn(`${command} could not open the URL: open it yourself`);
       }
     }
     return {

@@ -1,6 +1,9 @@
 import { basename, relative } from 'node:path';
 import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
-import { RegistryError, resolveIndexDigest } from '../../registry/resolve.ts';
+import { Engine } from '../../docker/engine.ts';
+import { engineRegistryMirrors } from '../../docker/registry-mirrors.ts';
+import { registriesFor, resolveThroughMirrors } from '../../registry/mirrors.ts';
+import { RegistryError } from '../../registry/resolve.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
 import { projectFiles, readText, writeAtomically } from '../files.ts';
@@ -40,6 +43,9 @@ export const command: Command = {
     const timeout = Number(ctx.string('timeout') ?? '10');
     if (!Number.isFinite(timeout) || timeout <= 0) throw new CLIError(`--timeout must be a number of seconds (got "${ctx.string('timeout')}")`);
     const mirror = ctx.string('registry-mirror') ?? (ctx.env.DOCKERVM_REGISTRY_MIRROR || undefined);
+    // As the engine pulls: its registry mirrors first (a bounded engine call; none without an engine).
+    let chain: Promise<{ engineMirrors: string[]; configured: string | undefined }> | undefined;
+    const mirrors = () => (chain ??= engineRegistryMirrors(new Engine(ctx.env)).then((engineMirrors) => ({ engineMirrors, configured: mirror })));
     const texts = new Map<string, string>();
     const sites: { site: ImageSite; path: string }[] = [];
     for (const [path, find] of [[files.dockerfile, dockerfileSites], [files.compose, composeSites]] as const) {
@@ -54,9 +60,11 @@ export const command: Command = {
       let pending = digests.get(reference);
       if (!pending) {
         const { digest: _pinned, ...ref } = parseReference(reference);
-        const registryUrl = mirror && ref.domain === 'docker.io' ? mirror : undefined;
-        ctx.out.progress(`resolving ${ref.familiar}${registryUrl ? ` via ${registryUrl}` : ''} …`);
-        pending = resolveIndexDigest(ref, { timeoutMs: timeout * 1000, ...(registryUrl ? { registryUrl } : {}) }).then((r) => r.digest);
+        pending = mirrors().then((c) => {
+          const via = registriesFor(ref, c).filter((r): r is string => r !== undefined);
+          ctx.out.progress(`resolving ${ref.familiar}${via.length ? ` via ${via.join(', then ')}` : ''} …`);
+          return resolveThroughMirrors(ref, c, { timeoutMs: timeout * 1000 });
+        }).then((r) => r.digest);
         digests.set(reference, pending);
       }
       return pending;

@@ -8,7 +8,7 @@ import { LABEL } from '../snapshot/labels.ts';
 import { lockName } from '../snapshot/lock.ts';
 import { TAG_PREFIX } from '../snapshot/naming.ts';
 import { loadSnapshots } from '../snapshot/store.ts';
-import { addresses, findVm, unsavedChanges, vmState } from '../vm.ts';
+import { findVm, unsavedChanges, vmAddresses, vmState } from '../vm.ts';
 
 export const command: Command = {
   name: 'status',
@@ -26,7 +26,7 @@ export const command: Command = {
     const changes = vm ? await unsavedChanges(session, vm) : [];
     const volumes = await volumeSizes(engine, { [LABEL.project]: project.name });
     const lock = await readLock(engine, lockName(project.name));
-    const urls = addresses(vm?.ports ?? []);
+    const urls = vmAddresses(vm, project);
     const now = new Date();
     const state = vmState(vm);
     return {
@@ -47,7 +47,7 @@ export const command: Command = {
         `${project.name}  (${project.dir})`,
         `  VM:          ${state}${vm?.health ? `, ${vm.health}` : ''}${vm?.running && vm.startedAt ? `, up since ${formatAge(new Date(vm.startedAt), now)}` : ''}${fromSnapshot ? `, from ${TAG_PREFIX}${fromSnapshot}` : ''}`,
         `  persistence: ${project.persistence}   desktop: ${project.desktop}   engine: ${session.engineVersion.version}`,
-        ...urls.map((a) => `  ${a.kind.padEnd(12)} ${a.url}`),
+        ...urls.map((a) => `  ${a.kind.padEnd(12)} ${a.url}${vm?.running ? '' : '   (once it is up)'}`),
         ...volumes.map((v) => `  volume:      ${v.name} (${v.size >= 0 ? formatBytes(v.size) : 'size unknown'})`),
         `  snapshots:   ${index.snapshots.length}${current ? `, current ${TAG_PREFIX}${current.id} (${formatAge(new Date(current.created), now)})` : ''}`,
         ...(changes.length ? [`  container layer: ${changes.length} changed path${changes.length === 1 ? '' : 's'} (gone after down unless saved)`] : []),

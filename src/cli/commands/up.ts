@@ -2,6 +2,7 @@ import { composeOrFail } from '../../docker/compose.ts';
 import { unpauseContainer } from '../../docker/containers.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
+import { portClash } from '../port-clash.ts';
 import { openSession } from '../session.ts';
 import { addresses, findVm, recoverInterrupted, vmState } from '../vm.ts';
 
@@ -26,11 +27,17 @@ export const command: Command = {
     const timeout = ctx.string('wait-timeout') ?? '300';
     if (!/^\d+$/.test(timeout)) throw new CLIError(`--wait-timeout must be a number of seconds (got "${timeout}")`);
     const wait = ctx.flag('wait') ?? true;
+    const clash = await portClash(engine, project, await findVm(session));
+    if (clash) throw new CLIError(clash);
     try {
       await composeOrFail(engine, project, ['up', '--detach', ...(ctx.flag('build') ? ['--build'] : []), ...(wait ? ['--wait', '--wait-timeout', timeout] : [])]);
     } catch (error) {
       // compose's own message is on the terminal above; point at the check for the usual causes.
-      if (error instanceof CLIError && error.exitCode === 1) throw new CLIError(`${error.message}; \`npx dockervm doctor\` checks ports, networks, disk and the engine`);
+      if (error instanceof CLIError && error.exitCode === 1) {
+        // Taken between the check and compose's start: name the holder after all.
+        const late = /port is already allocated|address already in use/.test(error.message) ? await portClash(engine, project, await findVm(session)) : undefined;
+        throw new CLIError(late ?? `${error.message}; \`npx dockervm doctor\` checks ports, networks, disk and the engine`);
+      }
       throw error;
     }
     let vm = await findVm(session);

@@ -1,4 +1,6 @@
 // doctor's verdicts, pure: facts in, one ok/warn/problem line (with a fix) out.
+import { formatBytes } from '../messages.ts';
+
 export type Verdict = 'ok' | 'warn' | 'problem' | 'skip';
 
 export interface CheckLine {
@@ -74,14 +76,15 @@ export function networkCheck(facts: NetworkFacts): CheckLine {
   return { check: 'networks', status: 'warn', detail: `could not create a test network: ${facts.error ?? 'unknown error'}` };
 }
 
-export const GB = 1024 ** 3;
+/** Decimal, like formatBytes (messages.ts): every size dockervm prints is in the same units. */
+export const GB = 1000 ** 3;
 
 export function diskCheck(dir: string, free: number | undefined, reason?: string): CheckLine {
   if (free === undefined) return { check: 'disk', status: 'skip', detail: `free space in ${dir}: ${reason ?? 'unknown'}` };
-  const gb = (free / GB).toFixed(1);
-  if (free < 2 * GB) return { check: 'disk', status: 'problem', detail: `${gb} GB free in ${dir}`, fix: 'free space: docker system prune, or remove old snapshots (npx dockervm rm)' };
-  if (free < 10 * GB) return { check: 'disk', status: 'warn', detail: `${gb} GB free in ${dir}: a desktop VM with a few snapshots can use several GB`, fix: 'docker system df shows what uses it' };
-  return { check: 'disk', status: 'ok', detail: `${gb} GB free in ${dir}` };
+  const gb = formatBytes(free);
+  if (free < 2 * GB) return { check: 'disk', status: 'problem', detail: `${gb} free in ${dir}`, fix: 'free space: docker system prune, or remove old snapshots (npx dockervm rm)' };
+  if (free < 10 * GB) return { check: 'disk', status: 'warn', detail: `${gb} free in ${dir}: a desktop VM with a few snapshots can use several GB`, fix: 'docker system df shows what uses it' };
+  return { check: 'disk', status: 'ok', detail: `${gb} free in ${dir}` };
 }
 
 export type PortState = { state: 'free' } | { state: 'ours' } | { state: 'taken'; by?: string };
