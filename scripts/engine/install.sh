@@ -15,8 +15,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 BOOKWORM_PACKAGES=(containerd runc tini iptables debootstrap docker-registry shellcheck chromium
   xvfb x11-utils xauth qemu-utils busybox-static curl ca-certificates jq openssh-client
-  # The engine-selection tests make TLS certificates; the push tests a bcrypt htpasswd file.
-  openssl apache2-utils
+  # The engine-selection tests make TLS certificates and run their own sshd (on 127.0.0.1, never
+  # the system's service: the policy-rc.d guard keeps the package from starting one); the push
+  # tests a bcrypt htpasswd file.
+  openssl openssh-server apache2-utils
   # The desktop test helpers run their own VNC server, xterm and noVNC on the host.
   tigervnc-standalone-server tigervnc-tools xterm websockify novnc)
 TRIXIE_PACKAGES=(docker.io docker-cli docker-compose docker-buildx)
@@ -147,7 +149,7 @@ install_trixie() {
 # ---------------------------------------------------------------- checks
 check_versions() {
   local v
-  require_cmd dockerd docker containerd runc docker-registry debootstrap busybox jq curl openssl htpasswd
+  require_cmd dockerd docker containerd runc docker-registry debootstrap busybox jq curl openssl htpasswd /usr/sbin/sshd
   [ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"
   v=$(dockerd --version) || die "dockerd --version failed"
   if ! [[ $v =~ version\ ([0-9]+)\. ]] || ((BASH_REMATCH[1] < 26)); then die "need dockerd >= 26, got: $v"; fi
