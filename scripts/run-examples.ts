@@ -1,23 +1,34 @@
 #!/usr/bin/env node
-// Runs every lesson's steps (examples/lessons/*/lesson.yaml) against the real engine and records what
-// happened in examples/lessons/<lesson>/transcript.json, the only source of the outputs the site shows.
+// Runs every lesson's steps (examples/lessons/*/lesson.yaml) against the real engine and checks what
+// happened against examples/lessons/<lesson>/transcript.json, the only source of the outputs the site
+// shows, or records it there on purpose.
 //
-//   node scripts/run-examples.ts [--jobs N] [lesson-prefix …]     e.g. `node scripts/run-examples.ts 01 07`
+//   node scripts/run-examples.ts [--record] [--out DIR] [--jobs N] [lesson-prefix …]
+//     e.g. `node scripts/run-examples.ts 01 07`, `npm run examples -- --record 04`
 //
-// Exit: 0 every lesson passed (transcripts written), 1 a step failed or no longer shows what it expects
-// (that lesson's transcript is left as it was), 3 no engine answers.
-// Each lesson runs in a temporary copy of its files; everything it creates carries the label
-// dev.dockervm.lesson=<NN> (a `docker` wrapper adds it to run/create/build/commit/import and to new
-// networks and volumes) or is named l<NN>-…, and is removed before (what a killed run left) and after,
-// pass or fail. Steps talk only to 127.0.0.1 and to the lesson's own containers.
+// Without --record the fresh transcripts go to DIR (default: a new temporary directory) and each is
+// compared with the committed one, ids, times and the build cache's state masked
+// (scripts/lessons/compare.ts): the committed files are never touched. With --record a lesson whose
+// output really changed gets its transcript rewritten; one that only differs in ids and times keeps
+// the committed file, so re-recording leaves no churn.
+// Exit: 0 every lesson passed (and, without --record, matches its transcript), 1 a step failed, no
+// longer shows what it expects, or differs from the committed transcript, 3 no engine answers.
+// Each lesson runs in a temporary copy of its files, holding that lesson's lock on the engine
+// (scripts/lessons/engine-lock.ts: two runs of one lesson wait for each other, different lessons run
+// side by side); everything it creates carries the label dev.dockervm.lesson=<NN> (a `docker` wrapper
+// adds it to run/create/build/commit/import and to new networks and volumes) or is named l<NN>-…, and
+// is removed before (what a killed run left) and after, pass or fail. Steps talk only to 127.0.0.1 and
+// to the lesson's own containers.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  LABEL, LESSONS_DIR, lessonSlugs, loadLesson, problemsOf, savedValue, substitute, transcriptPath,
+  LABEL, LESSONS_DIR, lessonSlugs, loadLesson, problemsOf, readTranscript, savedValue, substitute, transcriptPath,
   type Lesson, type RecordedStep, type Step, type Transcript,
 } from '../examples/lessons/lessons.ts';
+import { transcriptDiff } from './lessons/compare.ts';
+import { lockLesson } from './lessons/engine-lock.ts';
 
 const ROOT = join(LESSONS_DIR, '..', '..');
 const MAX_OUTPUT = 40_000;
@@ -136,10 +147,30 @@ function sweep(number: string): string[] {
   return removed;
 }
 
-async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<{ ok: boolean; report: string[] }> {
+/** The longest a run of the lesson can take: every step and cleanup command is killed at its timeout. */
+function maxSeconds(lesson: Lesson): number {
+  const steps = lesson.steps.reduce((sum, step) => {
+    const tries = step.retry?.tries ?? 1;
+    return sum + tries * (step.timeout ?? 120) + (tries - 1) * (step.retry?.delay ?? 0.5);
+  }, 0);
+  return Math.ceil(steps + 120 * lesson.cleanup.length + 2 * 60); // and two sweeps of a minute each
+}
+
+type Outcome = { ok: boolean; report: string[]; transcript?: Transcript };
+
+async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<Outcome> {
+  const lock = await lockLesson(lesson.slug.slice(0, 2), maxSeconds(lesson), log);
+  try {
+    return await runLocked(lesson, engine);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(lesson: Lesson, engine: Transcript['engine']): Promise<Outcome> {
   const number = lesson.slug.slice(0, 2);
-  // A stable place (one runner at a time, see lock()): paths that show up in outputs stay the same
-  // from run to run, and read like a reader's own directory.
+  // A stable place (the lesson's lock keeps other runs of it out): paths that show up in outputs stay
+  // the same from run to run, and read like a reader's own directory.
   const cwd = join(tmpdir(), 'dockervm-lessons', lesson.slug);
   const scratch = join(tmpdir(), 'dockervm-lessons', `.${lesson.slug}.runner`);
   const bin = join(scratch, 'bin');
@@ -219,38 +250,46 @@ async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<
     rmSync(scratch, { recursive: true, force: true });
     rmSync(cwd, { recursive: true, force: true });
   }
-  if (ok) {
-    const transcript: Transcript = { lesson: lesson.slug, title: lesson.title, engine, recorded: new Date().toISOString().slice(0, 10), steps: recorded };
-    writeFileSync(transcriptPath(lesson.slug), `${JSON.stringify(transcript, null, 2)}\n`);
-  }
-  return { ok, report };
+  if (!ok) return { ok, report };
+  return { ok, report, transcript: { lesson: lesson.slug, title: lesson.title, engine, recorded: new Date().toISOString().slice(0, 10), steps: recorded } };
 }
 
-/** One runner at a time on a machine: two runs of a lesson would remove each other's containers. */
-function lock(): (() => void) | string {
-  const path = join(tmpdir(), 'dockervm-run-examples.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
-      return () => rmSync(path, { force: true });
-    } catch {
-      const holder = Number(readFileSync(path, 'utf8'));
-      try {
-        process.kill(holder, 0);
-        return `another run-examples (pid ${holder}) is running; wait for it or end it`;
-      } catch {
-        rmSync(path, { force: true }); // left by a run that died
-      }
-    }
+const json = (transcript: Transcript) => `${JSON.stringify(transcript, null, 2)}\n`;
+
+/**
+ * What becomes of a passing lesson's fresh transcript: written to the committed place only when
+ * recording and it really changed; otherwise to `out`, and a difference is reported as a failure.
+ */
+function settle(fresh: Transcript, options: { record: boolean; out: string }): { ok: boolean; report: string[] } {
+  const committed = readTranscript(fresh.lesson);
+  const diff = committed ? transcriptDiff(committed, fresh) : 'no committed transcript';
+  if (options.record) {
+    if (diff) writeFileSync(transcriptPath(fresh.lesson), json(fresh));
+    return { ok: true, report: [diff ? 'recorded: the transcript changed' : 'unchanged (ids and times aside): the committed transcript stays'] };
   }
-  return `cannot take the lock ${path}`;
+  mkdirSync(join(options.out, fresh.lesson), { recursive: true });
+  writeFileSync(join(options.out, fresh.lesson, 'transcript.json'), json(fresh));
+  if (!diff) return { ok: true, report: [] };
+  return {
+    ok: false,
+    report: [
+      `the output differs from examples/lessons/${fresh.lesson}/transcript.json (- committed, + this run; ids and times masked):`,
+      ...diff.split('\n').slice(0, 80).map((line) => `  ${line}`),
+      `if the change is intended, re-record it: npm run examples -- --record ${fresh.lesson.slice(0, 2)} (fresh transcript: ${join(options.out, fresh.lesson, 'transcript.json')})`,
+    ],
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
   let jobs = 2;
+  let record = false;
+  let out: string | undefined;
   const prefixes: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--jobs') jobs = Math.max(1, Number(argv[++i]) || 1);
+    else if (argv[i] === '--record') record = true;
+    else if (argv[i] === '--out') out = argv[++i];
+    else if (argv[i]!.startsWith('-')) { log(`unknown option ${argv[i]}`); return 1; }
     else prefixes.push(argv[i]!);
   }
   const engine = engineVersions();
@@ -258,26 +297,27 @@ async function main(argv: string[]): Promise<number> {
     log(`no engine: ${engine}`);
     return 3;
   }
-  const unlock = lock();
-  if (typeof unlock === 'string') { log(unlock); return 1; }
-  process.on('exit', unlock);
   const slugs = lessonSlugs().filter((s) => prefixes.length === 0 || prefixes.some((p) => s.startsWith(p)));
   if (slugs.length === 0) { log(`no lesson matches ${prefixes.join(' ')}`); return 1; }
   const lessons = slugs.map((slug) => loadLesson(slug));
+  const outDir = out ?? mkdtempSync(join(tmpdir(), 'dockervm-transcripts-'));
   const started = Date.now();
-  log(`${lessons.length} lesson(s) on Docker Engine ${engine.server}, Compose ${engine.compose}, ${jobs} at a time`);
+  log(`${lessons.length} lesson(s) on Docker Engine ${engine.server}, Compose ${engine.compose}, ${jobs} at a time; ${record ? 'recording into examples/lessons/' : `comparing with the committed transcripts (fresh ones in ${outDir})`}`);
   const failed: string[] = [];
   const queue = [...lessons];
   const worker = async () => {
     for (let lesson = queue.shift(); lesson; lesson = queue.shift()) {
       const t0 = Date.now();
-      const { ok, report } = await runLesson(lesson, engine);
-      log(`${ok ? 'ok  ' : 'FAIL'} ${lesson.slug} (${((Date.now() - t0) / 1000).toFixed(1)} s)${report.map((l) => `\n    ${l}`).join('')}`);
-      if (!ok) failed.push(lesson.slug);
+      const run = await runLesson(lesson, engine);
+      const settled = run.transcript ? settle(run.transcript, { record, out: outDir }) : { ok: false, report: [] };
+      const report = [...run.report, ...settled.report];
+      const status = !run.ok ? 'FAIL' : settled.ok ? 'ok  ' : 'DIFF';
+      log(`${status} ${lesson.slug} (${((Date.now() - t0) / 1000).toFixed(1)} s)${report.map((l) => `\n    ${l}`).join('')}`);
+      if (!settled.ok) failed.push(lesson.slug);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, lessons.length) }, worker));
-  log(`${lessons.length - failed.length} passed, ${failed.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(`${lessons.length - failed.length} passed, ${failed.length} failed or differ (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return failed.length ? 1 : 0;
 }
 

@@ -1,16 +1,23 @@
-// The tutorial site, end to end: run every lesson's example on the real engine (fresh transcripts),
-// build the site from them, check every internal link, then load every page in Debian's Chromium:
-// no console errors, search finds "bind mount", the configurator writes what the CLI writes, and the
-// JavaScript of each lesson page stays within budget. Screenshots go to artifacts/site/.
+// The tutorial site, end to end: run every lesson's example on the real engine and compare what it
+// printed with the committed transcripts (the fresh ones go to a temporary directory: a run never
+// changes the checkout), build the site from the committed transcripts with zero warnings, check every
+// internal link, then load every page in Debian's Chromium: no console errors, search finds
+// "bind mount" (and not the runner's notes), long lines wrap or scroll, the configurator's choices are
+// readable and it writes what the CLI writes, and the JavaScript of each lesson page stays within
+// budget. Screenshots go to artifacts/site/.
 // Without an engine the examples are skipped (the site still builds from the committed transcripts);
-// under CI=true a missing engine fails.
+// under CI=true a missing engine fails. DOCKERVM_RECORD_LESSONS=1 records the lessons whose output
+// really changed into examples/lessons/ instead (the same as `npm run examples -- --record`).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import createDockervm from '../../packages/create-dockervm/package.json' with { type: 'json' };
 import { engineVersions } from '../../scripts/run-examples.ts';
-import { brokenLinks, DIST_DIR, pagePaths, pageScripts, SITE_DIR } from '../../site/tools/dist-files.ts';
+import { buildWarnings } from '../../site/tools/build-log.ts';
+import { brokenLinks, pagePaths, pageScripts, SITE_DIR } from '../../site/tools/dist-files.ts';
+import { cutOffLines, truncatedOptions } from '../../site/tools/layout-checks.ts';
 import { serveDist, type StaticSite } from '../../site/tools/static-server.ts';
 import { withChromium } from '../helpers/browser.ts';
 import { renderFromArgs } from '../helpers/render.ts';
@@ -52,28 +59,41 @@ describe('lesson examples on the real engine', () => {
     return;
   }
   if (engineMissing) console.warn(`site: lesson examples skipped, no engine (${engineMissing}); the site builds from the committed transcripts`);
-  it.skipIf(engineMissing !== undefined)('every step of every lesson runs and still prints what it expects', () => {
-    const result = run(['scripts/run-examples.ts'], { cwd: ROOT, timeoutMs: 9 * 60_000 });
-    console.log(result.output.split('\n').filter((l) => /^run-examples: /.test(l)).join('\n'));
-    expect(result.status, result.output.slice(-6000)).toBe(0);
+  it.skipIf(engineMissing !== undefined)('every step of every lesson runs, prints what it expects, and matches the committed transcript', () => {
+    const record = process.env.DOCKERVM_RECORD_LESSONS === '1';
+    // Fresh transcripts go under artifacts/ (git-ignored), where a difference can be looked at.
+    const out = join(ARTIFACTS, 'transcripts');
+    rmSync(out, { recursive: true, force: true });
+    const result = run(['scripts/run-examples.ts', ...(record ? ['--record'] : ['--out', out])], { cwd: ROOT, timeoutMs: 15 * 60_000 });
+    // The runner's report: one line per lesson, and under a lesson that differs, the diff and how to
+    // re-record it on purpose.
+    const report = result.output.split('\n').filter((l) => /^(run-examples: |    )/.test(l)).join('\n');
+    console.log(report);
+    expect(result.status, report.slice(-12_000) || result.output.slice(-6000)).toBe(0);
   });
 });
 
 describe('the built site', () => {
   let site: StaticSite;
   let buildSeconds = 0;
+  let buildOutput = '';
 
   beforeAll(async () => {
     const result = run([join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'build'], { cwd: SITE_DIR, timeoutMs: 5 * 60_000 });
     buildSeconds = result.seconds;
     if (result.status !== 0) throw new Error(`astro build failed:\n${result.output.slice(-6000)}`);
     expect(result.output).toContain('All internal links are valid');
+    buildOutput = result.output;
     console.log(`site: astro build ${buildSeconds.toFixed(1)} s, ${pagePaths().length} pages`);
     site = await serveDist();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await site?.close();
+  });
+
+  it('builds without a single warning', () => {
+    expect(buildWarnings(buildOutput)).toEqual([]);
   });
 
   it('has the 15 lessons, the guides and the references', () => {
@@ -137,6 +157,58 @@ describe('the built site', () => {
       await hit.waitFor({ timeout: 20_000 });
       await page.screenshot({ path: join(ARTIFACTS, 'search.png') });
       expect(consoleErrors).toEqual([]);
+    });
+  });
+
+  it('keeps the exit status of a failing command on the page but out of search excerpts', async () => {
+    await withChromium(async ({ page, consoleErrors }) => {
+      await visit(page, consoleErrors, `${site.url}/lessons/03-containers-are-ephemeral/`);
+      await expect(page.locator('.dvm-exit').first().textContent()).resolves.toMatch(/^\[exit status [1-9]\d*\]$/);
+      await page.locator('button[data-open-modal]').first().click();
+      await page.locator('.pagefind-ui__search-input').fill('No such file or directory');
+      const excerpts = page.locator('.pagefind-ui__result-excerpt');
+      await excerpts.first().waitFor({ timeout: 20_000 });
+      const texts = await excerpts.allTextContents();
+      expect(texts.length).toBeGreaterThan(0);
+      expect(texts.filter((t) => t.includes('exit status'))).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    });
+  });
+
+  it('wraps or scrolls long lines on every lesson page, never cuts them off (desktop and phone)', async () => {
+    await withChromium(async ({ page, consoleErrors }) => {
+      const problems: string[] = [];
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        for (const path of pagePaths().filter((p) => p.startsWith('/lessons/') || p.startsWith('/guide/'))) {
+          await visit(page, consoleErrors, `${site.url}${path}`);
+          problems.push(...(await page.evaluate(cutOffLines)).map((p) => `${width}px ${path}: ${p}`));
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    });
+  });
+
+  it("shows the configurator's choices in full, on a desktop and on a phone", async () => {
+    await withChromium(async ({ page, consoleErrors }) => {
+      const problems: string[] = [];
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await visit(page, consoleErrors, `${site.url}/guide/configure/`);
+        await page.locator('html[data-configurator="ready"]').waitFor();
+        problems.push(...(await page.evaluate(truncatedOptions, '#dvm-config-form select')).map((p) => `${width}px: ${p}`));
+      }
+      expect(problems).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    });
+  });
+
+  it("states the packages' own Node.js requirement on the landing page", async () => {
+    const version = createDockervm.engines.node.replace(/^>=\s*/, '');
+    await withChromium(async ({ page, consoleErrors }) => {
+      await visit(page, consoleErrors, `${site.url}/`);
+      await expect(page.locator('main').textContent()).resolves.toContain(`Node.js ${version} or newer`);
     });
   });
 

@@ -146,4 +146,4 @@ export function renderChoices(choices: Choices, render: RenderTemplate): Rendere
 }
 
 /** Base image choices for the page, the CLI's presets first. */
-export const BASE_CHOICES = [...BASE_PRESETS.map((p) => ({ id: p.id, label: `${p.label} (${p.reference})` })), { id: CUSTOM, label: 'Another image…' }];
+export const BASE_CHOICES = [...BASE_PRESETS.map((p) => ({ id: p.id, label: p.label })), { id: CUSTOM, label: 'Another image…' }];
