@@ -115,7 +115,7 @@ export async function runCreate(options: RunOptions): Promise<void> {
   const draft = normalizeAnswers(answers, VERSION);
   const fixed = fixedPorts(draft.ports, context.flags.hostPorts);
   // The engine is asked which ports other VMs use while the base image is being pinned.
-  const probe = options.portProbe ?? realPortProbe(options.env, draft.name);
+  const probe = options.portProbe ?? realPortProbe(options.env, draft.name, target);
   const claims = probe.claimed();
   const base = await pinIfAsked(draft.base, context, options, messages);
   const initSource = draft.initSource ? await pinIfAsked(draft.initSource, context, options, messages) : undefined;

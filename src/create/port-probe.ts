@@ -3,7 +3,9 @@
 // stopped, so the ports come from each container's configuration, not from what is listening now.
 // No docker, no engine, or a slow one: no claims, silently; the bind test still runs.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { basename, dirname, join } from 'node:path';
 import type { PortProbe } from './ports.ts';
 
 const PROJECT_LABEL = 'dev.dockervm.project';
@@ -61,11 +63,38 @@ export async function engineClaims(env: NodeJS.ProcessEnv, own: string | undefin
   return inspected === undefined ? new Map() : parseClaims(inspected, own);
 }
 
-export function realPortProbe(env: NodeJS.ProcessEnv, own: string | undefined): PortProbe {
+const PORT_LINE = /^(DOCKERVM_[A-Z0-9_]*PORT[A-Z0-9_]*)=(\d{1,5})\s*$/gm;
+
+/**
+ * Ports in the .env files of the projects next to the new one (~/vms/a, ~/vms/b …): a VM made but
+ * never started has no container yet, and would otherwise be given the same ports. Bounded.
+ */
+export function siblingClaims(target: string): Map<number, string> {
+  const claims = new Map<number, string>();
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(target)).slice(0, 500);
+  } catch {
+    return claims;
+  }
+  for (const entry of entries) {
+    if (entry === basename(target)) continue;
+    let text: string;
+    try {
+      text = readFileSync(join(dirname(target), entry, '.env'), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const match of text.matchAll(PORT_LINE)) claims.set(Number(match[2]), entry);
+  }
+  return claims;
+}
+
+export function realPortProbe(env: NodeJS.ProcessEnv, own: string | undefined, target: string): PortProbe {
   let claims: Promise<Map<number, string>> | undefined;
   return {
     isFree,
     // Started once, on first use; main.ts starts it early so it runs while the base image is pinned.
-    claimed: () => (claims ??= engineClaims(env, own)),
+    claimed: () => (claims ??= engineClaims(env, own).then((engine) => new Map([...siblingClaims(target), ...engine]))),
   };
 }

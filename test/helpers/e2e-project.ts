@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseDocument } from 'yaml';
+import { loadProject } from '../../src/cli/project.ts';
 import { CREATE_BIN } from './cli.ts';
 import { MIRROR, freePort, mustSh, portIsFree, removeLabelled, sh, tail, type Run } from './e2e-engine.ts';
 
@@ -49,13 +49,9 @@ export class VmProject {
     return this.file('secrets/vnc_password').trim();
   }
 
-  /** Published ports of the vm service as compose.yaml says (`127.0.0.1:HOST:CONTAINER`). */
+  /** Published ports of the vm service, as compose substitutes them from .env (the way dockervm reads them). */
   ports(): PublishedPort[] {
-    const vm = parseDocument(this.file('compose.yaml')).toJS().services.vm as { ports?: string[] };
-    return (vm.ports ?? []).map((spec) => {
-      const parts = spec.split(':');
-      return { host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
-    });
+    return loadProject({ projectDir: this.dir, cwd: this.dir, env: {} }).ports.map((p) => ({ host: p.host, container: p.container }));
   }
 
   hostPort(container: number): number {
@@ -65,23 +61,19 @@ export class VmProject {
   }
 
   /**
-   * Other projects on this engine may hold the generated host ports (5901, 6080, 2222…): move only
-   * those to free ports, keeping the generated bind address. Under CI nothing else runs, so this is a no-op.
+   * A program that started after the scaffolder chose the ports may hold one: move only those to free
+   * ports (in .env). Under CI nothing else runs, so this is a no-op.
    */
   async freeHostPorts(): Promise<void> {
-    const doc = parseDocument(this.file('compose.yaml'));
-    const ports = doc.getIn(['services', 'vm', 'ports']) as { items: Array<{ value: string }> } | undefined;
-    if (!ports) return;
-    for (const item of ports.items) {
-      const parts = item.value.split(':');
-      const host = Number(parts.at(-2));
-      if (await portIsFree(host)) continue;
+    // The host ports are .env lines (compose.yaml reads them from there): move only the taken ones.
+    let env = this.file('.env');
+    for (const port of loadProject({ projectDir: this.dir, cwd: this.dir, env: {} }).ports) {
+      if (!port.variable || (await portIsFree(port.host))) continue;
       const replacement = await freePort();
-      parts[parts.length - 2] = String(replacement);
-      this.remapped.push(`${item.value} → ${parts.join(':')}`);
-      item.value = parts.join(':');
+      env = env.replace(new RegExp(`^${port.variable}=.*$`, 'm'), `${port.variable}=${replacement}`);
+      this.remapped.push(`${port.variable}=${port.host} → ${replacement}`);
     }
-    if (this.remapped.length) writeFileSync(join(this.dir, 'compose.yaml'), doc.toString({ lineWidth: 0 }));
+    if (this.remapped.length) writeFileSync(join(this.dir, '.env'), env);
   }
 
   compose(args: string[], timeoutMs = 180_000): Run {

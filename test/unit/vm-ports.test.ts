@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parseProject } from '../../src/cli/project.ts';
 import { interpolate, parseDotEnv } from '../../src/cli/dotenv.ts';
 import { clashMessage } from '../../src/cli/port-clash.ts';
-import { parseClaims } from '../../src/create/port-probe.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseClaims, siblingClaims } from '../../src/create/port-probe.ts';
 import { choosePorts, fixedPorts, type PortProbe } from '../../src/create/ports.ts';
 import { renderProject } from '../../src/render/project.ts';
 import { templateRenderer } from '../../src/render/compile.ts';
@@ -51,6 +54,24 @@ describe('choosing host ports', () => {
   it('reads the ports other dockervm projects configured, running or not', () => {
     const text = 'alpha\t{"5901/tcp":[{"HostIp":"127.0.0.1","HostPort":"5901"}],"6080/tcp":[{"HostIp":"127.0.0.1","HostPort":"6080"}]}\nbeta\tnull\nself\t{"22/tcp":[{"HostPort":"2222"}]}\n';
     expect(parseClaims(text, 'self')).toEqual(new Map([[5901, 'alpha'], [6080, 'alpha']]));
+  });
+});
+
+describe('projects next to the new one', () => {
+  it('claim the ports in their .env, started or not', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'dockervm-siblings-'));
+    try {
+      mkdirSync(join(parent, 'first'));
+      writeFileSync(join(parent, 'first/.env'), 'VNC_GEOMETRY=1280x800\nDOCKERVM_VNC_PORT=5901\nDOCKERVM_NOVNC_PORT=6080\n');
+      mkdirSync(join(parent, 'other'));
+      writeFileSync(join(parent, 'other/.env'), 'PORT=9999\n');
+      mkdirSync(join(parent, 'new'));
+      writeFileSync(join(parent, 'new/.env'), 'DOCKERVM_NOVNC_PORT=7000\n');
+      expect(siblingClaims(join(parent, 'new'))).toEqual(new Map([[5901, 'first'], [6080, 'first']]));
+      expect(siblingClaims(join(parent, 'missing/deeper'))).toEqual(new Map());
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 
