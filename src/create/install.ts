@@ -32,6 +32,8 @@ function lastLine(output: string): string {
   return lines.find((l) => /\b(E[A-Z0-9]{3,}|error)\b/i.test(l)) ?? lines.at(-1) ?? '';
 }
 
+type Outcome = { code: number | null; signal?: string | null; error?: NodeJS.ErrnoException };
+
 export async function installDependencies(
   context: Pick<Context, 'packageManager'>,
   options: InstallOptions,
@@ -42,7 +44,7 @@ export async function installDependencies(
   const started = Date.now();
   messages.progress(`installing dependencies (${text}) …`);
   let output = '';
-  const result = await new Promise<{ code: number | null; signal?: string | null; error?: NodeJS.ErrnoException }>((resolve) => {
+  const result = await new Promise<Outcome>((resolve) => {
     const child = spawn(command, args, {
       cwd: options.dir,
       env: options.env,
@@ -54,7 +56,7 @@ export async function installDependencies(
     // Our own timer, not spawn's `timeout`: that one stays armed when the command does not exist
     // (ENOENT) and keeps the process alive for the whole timeout.
     const timer = setTimeout(() => child.kill('SIGTERM'), INSTALL_TIMEOUT_MS);
-    const finish = (outcome: { code: number | null; signal?: string | null; error?: NodeJS.ErrnoException }) => {
+    const finish = (outcome: Outcome) => {
       clearTimeout(timer);
       resolve(outcome);
     };
