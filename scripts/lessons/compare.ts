@@ -115,15 +115,15 @@ export function lineDiff(a: string[], b: string[], context = 2): string {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', line: a[i++]! }), j++;
-    else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: '+', line: b[j++]! });
-    else ops.push({ kind: '-', line: a[i++]! });
+    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: '-', line: a[i++]! });
+    else ops.push({ kind: '+', line: b[j++]! });
   }
   if (ops.every((op) => op.kind === ' ')) return '';
   const keep = ops.map((op, k) => op.kind !== ' ' || ops.slice(Math.max(0, k - context), k + context + 1).some((o) => o.kind !== ' '));
   const out: string[] = [];
   ops.forEach((op, k) => {
     if (keep[k]) out.push(`${op.kind} ${op.line}`);
-    else if (keep[k - 1]) out.push('  …');
+    else if (k === 0 || keep[k - 1]) out.push('  …');
   });
   return out.join('\n');
 }
