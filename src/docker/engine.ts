@@ -3,7 +3,8 @@
 // the HTTP status (404 missing, 304 already in that state, 409 conflict) for callers to branch on.
 import Docker from 'dockerode';
 import { CLIError } from '../spec/errors.ts';
-import { childEnvFor, dockerodeOptions, type SshNotes } from './connect.ts';
+import { childEnvFor, dockerodeOptions } from './connect.ts';
+import { SshTransportError } from './ssh-transport.ts';
 import { describeEndpoint, resolveEndpoint, type EngineEndpoint } from './endpoint.ts';
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE']);
@@ -38,14 +39,13 @@ export class Engine {
   readonly address: string;
   /** The environment child `docker` processes need to talk to the same engine. */
   readonly childEnv: NodeJS.ProcessEnv;
-  private readonly sshNotes: SshNotes = {};
 
   /** Takes the environment (resolved here) or an endpoint resolved already. */
   constructor(env: NodeJS.ProcessEnv, endpoint: EngineEndpoint = resolveEndpoint(env)) {
     this.endpoint = endpoint;
     this.address = describeEndpoint(endpoint);
     this.childEnv = childEnvFor(endpoint, env);
-    this.docker = new Docker(dockerodeOptions(endpoint, env, this.sshNotes));
+    this.docker = new Docker(dockerodeOptions(endpoint, env));
   }
 
   /** The engine is on this machine (a unix socket): its data directory can be looked at. */
@@ -77,11 +77,8 @@ export class Engine {
     if (e.code && /^(?:ERR_TLS|ERR_SSL|EPROTO|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(e.code)) {
       return new CLIError(`TLS with the Docker engine at ${this.address} failed (${e.code}): check its certificates (DOCKER_CERT_PATH, or the context's ca/cert/key)`);
     }
-    // ssh2 marks its own failures with a level (client-authentication, client-timeout, client-socket).
-    if (typeof (error as { level?: unknown }).level === 'string') {
-      const why = this.sshNotes.refusal ?? `${e.message ?? 'unknown error'} (does \`ssh ${this.endpoint.host} docker info\` work?)`;
-      return new CLIError(`ssh to the Docker engine at ${this.address} failed: ${why}`);
-    }
+    // ssh's own words: "Host key verification failed.", "Permission denied (publickey).", …
+    if (error instanceof SshTransportError) return new CLIError(`ssh to the Docker engine at ${this.address} failed: ${error.message}`);
     if (typeof e.statusCode === 'number') {
       const detail = (e.json && typeof e.json === 'object' ? e.json.message : undefined) ?? e.reason ?? e.message ?? 'failed';
       return new EngineError(`cannot ${what}: ${String(detail).trim()}`, e.statusCode);

@@ -2,65 +2,16 @@
 // through DOCKER_HOST and through docker contexts. dockervm's engine calls (doctor, status) and its
 // compose children (up, down) must all reach that engine and never the main one: the engine ID
 // differs, and what `dockervm up` creates exists on the second engine only.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockervm, engineAvailable, mustSh, requireBuiltDockervm, uniqueName } from '../helpers/dockervm-engine.ts';
 import { mustSh as mustRun } from '../helpers/e2e-engine.ts';
 import { startSecondEngine, type SecondEngine } from '../helpers/second-engine.ts';
+import { onEngine, onMain, seedImage, tinyProject, type Doctor } from '../helpers/tiny-project.ts';
 
 const haveEngine = engineAvailable();
-const BUSYBOX = '127.0.0.1:5000/library/busybox:latest';
-
-interface Doctor {
-  engine: { address: string; context: string | null; id: string | null };
-  checks: { check: string; status: string; detail: string }[];
-}
-
-/** A VM project small enough for any engine: busybox, no network, one named volume. */
-function tinyProject(parent: string, name: string): string {
-  const dir = join(parent, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'compose.yaml'),
-    [
-      `name: ${name}`,
-      'services:',
-      '  vm:',
-      `    image: dockervm/${name}:latest`,
-      '    pull_policy: never',
-      '    network_mode: none',
-      '    command: ["sleep", "3600"]',
-      '    stop_grace_period: 1s',
-      '    labels:',
-      `      dev.dockervm.project: ${name}`,
-      '    volumes:',
-      '      - data:/data',
-      'volumes:',
-      '  data:',
-      '    labels:',
-      `      dev.dockervm.project: ${name}`,
-      '',
-    ].join('\n'),
-  );
-  return dir;
-}
-
-/** The VM image, on the second engine only (pulled from the local mirror through its own socket). */
-function seedImage(engine: SecondEngine, name: string): void {
-  engine.docker(['pull', '-q', BUSYBOX], 300_000);
-  engine.docker(['tag', BUSYBOX, `dockervm/${name}:latest`]);
-}
-
-const onEngine = (engine: SecondEngine, name: string) => ({
-  containers: engine.docker(['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
-  volumes: engine.docker(['volume', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
-});
-const onMain = (name: string) => ({
-  containers: mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
-  volumes: mustSh('docker', ['volume', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
-});
 
 describe.skipIf(!haveEngine)('engine selection: a second engine on tcp and tcp+TLS', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'dvmcli-eng-'));

@@ -4,10 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childEnvFor, dockerodeOptions } from '../../src/docker/connect.ts';
 import { resolveEndpoint, type EngineEndpoint } from '../../src/docker/endpoint.ts';
+import { sshArgs } from '../../src/docker/ssh-transport.ts';
 import { CLIError } from '../../src/spec/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dvm-endpoint-'));
@@ -140,8 +142,14 @@ describe('one endpoint for dockerode and the CLI children', () => {
   it('dockerode options name every connection key, so docker-modem\'s env defaults cannot leak in', () => {
     expect(dockerodeOptions({ host: 'unix:///tmp/d.sock', source: 'DOCKER_HOST' }, {})).toMatchObject({ socketPath: '/tmp/d.sock', host: undefined, protocol: undefined });
     expect(dockerodeOptions({ host: 'tcp://127.0.0.1:2375', source: 'DOCKER_HOST' }, {})).toMatchObject({ protocol: 'http', host: '127.0.0.1', port: '2375', socketPath: undefined });
-    const ssh = dockerodeOptions({ host: 'ssh://me@build-box:2222', source: 'DOCKER_HOST' }, { SSH_AUTH_SOCK: '/agent', HOME: home });
-    expect(ssh).toMatchObject({ protocol: 'ssh', host: 'build-box', port: '2222', username: 'me', sshOptions: { agent: '/agent' } });
+    // ssh goes through an agent whose connections are `ssh` processes, as the docker CLI's are.
+    const ssh = dockerodeOptions({ host: 'ssh://me@build-box:2222', source: 'DOCKER_HOST' }, {}) as Record<string, unknown>;
+    expect(ssh).toMatchObject({ protocol: 'http', host: 'build-box', socketPath: undefined });
+    expect(ssh.agent).toBeInstanceOf(Agent);
+  });
+  it('ssh: the docker CLI\'s arguments', () => {
+    expect(sshArgs('ssh://me@build-box:2222')).toEqual(['-o', 'ConnectTimeout=30', '-T', '-l', 'me', '-p', '2222', '--', 'build-box', 'docker', 'system', 'dial-stdio']);
+    expect(sshArgs('ssh://build-box')).toEqual(['-o', 'ConnectTimeout=30', '-T', '--', 'build-box', 'docker', 'system', 'dial-stdio']);
   });
   it('TLS: verified with the CA, or through an agent that does not verify', () => {
     const certDir = join(tlsStore, 'contexts', 'tls', sha('secure'), 'docker');
