@@ -1,5 +1,6 @@
 // `docker compose`, shelled out: dockervm never re-implements what compose does (up, down, exec,
-// logs). Runs against the same engine as dockerode (DOCKER_HOST from Engine.childEnv).
+// logs). Runs against the same engine as dockerode: Engine.childEnv names it explicitly (DOCKER_HOST
+// and its TLS settings, or DOCKER_CONTEXT), whatever the parent's environment and docker config say.
 import { spawn, spawnSync } from 'node:child_process';
 import { CLIError } from '../spec/errors.ts';
 import type { Engine } from './engine.ts';

@@ -45,7 +45,13 @@ export class Engine {
     this.endpoint = endpoint;
     this.address = describeEndpoint(endpoint);
     this.childEnv = childEnvFor(endpoint, env);
-    this.docker = new Docker(dockerodeOptions(endpoint, env));
+    const options = dockerodeOptions(endpoint, env);
+    try {
+      this.docker = new Docker(options);
+    } catch (error) {
+      // docker-modem still reads process.env on its own (e.g. DOCKER_CERT_PATH's files) before ours apply.
+      throw new CLIError(`cannot set up the connection to the Docker engine at ${this.address}: ${(error as Error).message}`);
+    }
   }
 
   /** The engine is on this machine (a unix socket): its data directory can be looked at. */
