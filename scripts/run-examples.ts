@@ -24,11 +24,11 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  LABEL, LESSONS_DIR, lessonSlugs, loadLesson, problemsOf, readTranscript, savedValue, substitute, transcriptPath,
+  LABEL, LESSONS_DIR, lessonSlugs, loadLesson, problemsOf, savedValue, substitute,
   type Lesson, type RecordedStep, type Step, type Transcript,
 } from '../examples/lessons/lessons.ts';
-import { transcriptDiff } from './lessons/compare.ts';
 import { lockLesson } from './lessons/engine-lock.ts';
+import { settle } from './lessons/settle.ts';
 
 const ROOT = join(LESSONS_DIR, '..', '..');
 const MAX_OUTPUT = 40_000;
@@ -122,6 +122,7 @@ async function runStep(step: Step, command: string, ctx: { cwd: string; env: Nod
  * named l<NN>-… (compose creates containers, networks and volumes through the API, past the labelling
  * wrapper; every lesson's compose project and image is named with that prefix). Runs after the lesson,
  * pass or fail, and before it: a run that was killed leaves containers whose fixed names would clash.
+ * Only ever under the lesson's engine lock, so what it finds belongs to no live run.
  */
 function sweep(number: string): string[] {
   const prefix = `l${number}-`;
@@ -252,32 +253,6 @@ async function runLocked(lesson: Lesson, engine: Transcript['engine']): Promise<
   }
   if (!ok) return { ok, report };
   return { ok, report, transcript: { lesson: lesson.slug, title: lesson.title, engine, recorded: new Date().toISOString().slice(0, 10), steps: recorded } };
-}
-
-const json = (transcript: Transcript) => `${JSON.stringify(transcript, null, 2)}\n`;
-
-/**
- * What becomes of a passing lesson's fresh transcript: written to the committed place only when
- * recording and it really changed; otherwise to `out`, and a difference is reported as a failure.
- */
-function settle(fresh: Transcript, options: { record: boolean; out: string }): { ok: boolean; report: string[] } {
-  const committed = readTranscript(fresh.lesson);
-  const diff = committed ? transcriptDiff(committed, fresh) : 'no committed transcript';
-  if (options.record) {
-    if (diff) writeFileSync(transcriptPath(fresh.lesson), json(fresh));
-    return { ok: true, report: [diff ? 'recorded: the transcript changed' : 'unchanged (ids and times aside): the committed transcript stays'] };
-  }
-  mkdirSync(join(options.out, fresh.lesson), { recursive: true });
-  writeFileSync(join(options.out, fresh.lesson, 'transcript.json'), json(fresh));
-  if (!diff) return { ok: true, report: [] };
-  return {
-    ok: false,
-    report: [
-      `the output differs from examples/lessons/${fresh.lesson}/transcript.json (- committed, + this run; ids and times masked):`,
-      ...diff.split('\n').slice(0, 80).map((line) => `  ${line}`),
-      `if the change is intended, re-record it: npm run examples -- --record ${fresh.lesson.slice(0, 2)} (fresh transcript: ${join(options.out, fresh.lesson, 'transcript.json')})`,
-    ],
-  };
 }
 
 async function main(argv: string[]): Promise<number> {
