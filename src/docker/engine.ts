@@ -25,6 +25,21 @@ export function engineAddress(env: NodeJS.ProcessEnv): string {
   return resolveEndpoint(env).host;
 }
 
+/**
+ * docker-modem reads process.env.DOCKER_HOST itself and, when it is tcp, loads DOCKER_CERT_PATH's
+ * files on its own terms (throwing when cert.pem is missing, which the CLI allows). Our options set
+ * every connection key anyway, so it is kept from looking while the client is made.
+ */
+function withoutDockerHost<T>(make: () => T): T {
+  const saved = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  try {
+    return make();
+  } finally {
+    if (saved !== undefined) process.env.DOCKER_HOST = saved;
+  }
+}
+
 export interface EngineVersion {
   version: string;
   apiVersion: string;
@@ -45,13 +60,7 @@ export class Engine {
     this.endpoint = endpoint;
     this.address = describeEndpoint(endpoint);
     this.childEnv = childEnvFor(endpoint, env);
-    const options = dockerodeOptions(endpoint, env);
-    try {
-      this.docker = new Docker(options);
-    } catch (error) {
-      // docker-modem still reads process.env on its own (e.g. DOCKER_CERT_PATH's files) before ours apply.
-      throw new CLIError(`cannot set up the connection to the Docker engine at ${this.address}: ${(error as Error).message}`);
-    }
+    this.docker = withoutDockerHost(() => new Docker(dockerodeOptions(endpoint, env)));
   }
 
   /** The engine is on this machine (a unix socket): its data directory can be looked at. */
