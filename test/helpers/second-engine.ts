@@ -1,9 +1,11 @@
 // A second Docker engine for the engine-selection tests: its own dockerd on 127.0.0.1 over tcp
 // (optionally TLS with certificates made here by openssl), with its own data root, exec root,
-// pid file, unix socket and config file in a temp dir. No default bridge, no iptables, no ip
-// forwarding, and its own address pool and cgroup parent: nothing of the main engine is touched.
+// pid file, unix socket and config file in a temp dir. A bridge of its own (not none: a dockerd
+// started with --bridge=none deletes the host's docker0, which is the main engine's), no
+// iptables, no ip forwarding, and its own address pool and cgroup parent: nothing of the main
+// engine is touched.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.ts';
@@ -60,13 +62,52 @@ export function makeCertificates(dir: string): { server: string; client: string 
   return { server: dir, client };
 }
 
+const PREFIX = 'dvm-eng2-';
+const STALE_MS = 60 * 60_000;
+
+/**
+ * A killed run leaves its dockerd running and its directory behind. Those over an hour old go: the
+ * dockerd whose pid file and command line name that directory (and only it), then the directory.
+ */
+async function sweepStale(): Promise<void> {
+  for (const name of readdirSync('/tmp').filter((n) => n.startsWith(PREFIX)).slice(0, 20)) {
+    const dir = join('/tmp', name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs < STALE_MS) continue;
+      const pid = Number(readFileSync(join(dir, 'dockerd.pid'), 'utf8').trim());
+      // A pid that is now something else means our dockerd is gone already.
+      const cmdline = existsSync(`/proc/${pid}`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+      if (cmdline.startsWith('dockerd\0') && cmdline.includes(`${dir}/data`)) {
+        process.kill(pid, 'SIGTERM');
+        for (let i = 0; i < 60 && existsSync(`/proc/${pid}`); i++) await sleep(250);
+        if (existsSync(`/proc/${pid}`)) continue;
+      }
+    } catch {}
+    unmountAndRemove(dir);
+  }
+}
+
+function unmountAndRemove(dir: string): void {
+  // dockerd unmounts what it mounted on a clean exit; after a KILL, lazily unmount what is left
+  // under our own directory (and only there) so that the directory can go.
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  for (const m of mounts.reverse()) run('umount', ['-l', m], 10_000);
+  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
 export async function startSecondEngine(options: { tls?: boolean } = {}): Promise<SecondEngine> {
+  await sweepStale();
   // Short: a unix socket path must stay under 108 bytes.
-  const dir = mkdtempSync('/tmp/dvm-eng2-');
+  const dir = mkdtempSync(`/tmp/${PREFIX}`);
   const socket = join(dir, 'docker.sock');
   const certs = options.tls ? makeCertificates(dir) : undefined;
   writeFileSync(join(dir, 'daemon.json'), '{}\n');
   const port = await freePort();
+  // Its own bridge, with an address, so that dockerd takes it as it is.
+  const bridge = `dvme2-${port}`;
+  must('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+  must('ip', ['addr', 'add', `10.214.${port % 200}.1/24`, 'dev', bridge]);
+  must('ip', ['link', 'set', bridge, 'up']);
   const tlsArgs = certs
     ? ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')]
     : ['--tls=false'];
@@ -78,7 +119,7 @@ export async function startSecondEngine(options: { tls?: boolean } = {}): Promis
     '-H', `unix://${socket}`,
     '-H', `tcp://127.0.0.1:${port}`,
     ...tlsArgs,
-    '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false',
+    `--bridge=${bridge}`, '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false',
     '--cgroup-parent', `dvm-eng2-${port}`,
     '--default-address-pool', 'base=10.213.0.0/16,size=24',
   ];
@@ -96,7 +137,10 @@ export async function startSecondEngine(options: { tls?: boolean } = {}): Promis
       return '';
     }
   };
-  const stop = () => stopEngine(child, dir);
+  const stop = async () => {
+    await stopEngine(child, dir);
+    run('ip', ['link', 'del', bridge], 10_000);
+  };
 
   let id = '';
   const deadline = Date.now() + READY_MS;
@@ -124,9 +168,5 @@ async function stopEngine(child: ChildProcess, dir: string): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
-  // dockerd unmounts what it mounted on a clean exit; after a KILL, lazily unmount what is left
-  // under our own directory (and only there) so that the directory can go.
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
-  for (const m of mounts.reverse()) run('umount', ['-l', m], 10_000);
-  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  unmountAndRemove(dir);
 }
