@@ -15,7 +15,9 @@ function leftovers(name: string) {
     containers: [...lines(mustSh('docker', ['ps', '-aq', '--filter', ours])), ...lines(mustSh('docker', ['ps', '-aq', '--filter', composes]))],
     volumes: [...lines(mustSh('docker', ['volume', 'ls', '-q', '--filter', ours])), ...lines(mustSh('docker', ['volume', 'ls', '-q', '--filter', composes]))],
     networks: lines(mustSh('docker', ['network', 'ls', '-q', '--filter', composes])),
-    images: lines(mustSh('docker', ['images', '-a', '--filter', ours, '--format', '{{.ID}} {{.Tag}}'])),
+    // Top-level images: a kept snapshot still needs the VM image's layers below it (untagged, -a only).
+    images: lines(mustSh('docker', ['images', '--filter', ours, '--format', '{{.ID}} {{.Tag}}'])),
+    everyImage: lines(mustSh('docker', ['images', '-a', '-q', '--filter', ours])),
   };
 }
 
@@ -47,6 +49,7 @@ describe.skipIf(!haveEngine)('dockervm destroy', () => {
     expect(result.kept).toContain(`dockervm/${name}:${saved.name}`);
     const after = leftovers(name);
     expect(after).toMatchObject({ containers: [], volumes: [], networks: [] });
+    expect(mustSh('docker', ['images', '-q', `dockervm/${name}:latest`]).trim()).toBe('');
     expect(after.images.length).toBeGreaterThan(0);
     expect(after.images.every((line) => line.includes('snap-'))).toBe(true);
     expect(dockervmJson<{ snapshots: { name: string }[] }>(['snapshots'], { cwd: dir }).snapshots.map((s) => s.name)).toContain(saved.name);
@@ -56,7 +59,7 @@ describe.skipIf(!haveEngine)('dockervm destroy', () => {
     const result = dockervm(['destroy', '--yes'], { cwd: dir });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^destroyed ${name}:`));
-    expect(leftovers(name)).toEqual({ containers: [], volumes: [], networks: [], images: [] });
+    expect(leftovers(name)).toEqual({ containers: [], volumes: [], networks: [], images: [], everyImage: [] });
     expect(lines(mustSh('docker', ['images', '-q', `dockervm/${name}`]))).toEqual([]);
   });
 });
