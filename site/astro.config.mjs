@@ -43,6 +43,7 @@ export default defineConfig({
           items: [
             { label: 'create-dockervm', link: '/reference/create-dockervm/' },
             { label: 'dockervm', link: '/reference/dockervm/' },
+            { label: 'When things go wrong', link: '/reference/errors/' },
           ],
         },
       ],

@@ -28,6 +28,8 @@ process.exitCode = await main(
     stdout: process.stdout,
     stderr: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    self: process.argv[1],
     env: process.env,
     cwd: process.cwd(),
     // Loaded on first use: most runs ask nothing. Ctrl-C at a question is a cancel, exit 130.

@@ -1,6 +1,6 @@
 // What a dockervm command is: a name, a summary, its own option table, and run(ctx). main.ts parses
 // argv against COMMON_OPTIONS + the command's table, builds the Context, prints the result.
-import type { Context } from './context.ts';
+import type { Context, Io } from './context.ts';
 import type { OptionTable } from './options.ts';
 
 export interface CommandResult {
@@ -31,7 +31,7 @@ export interface PassthroughCommand {
   summary: string;
   usage: string;
   options: OptionTable;
-  passthrough(argv: string[]): Promise<number>;
+  passthrough(argv: string[], io: Pick<Io, 'stdout' | 'cwd' | 'self'>): Promise<number>;
 }
 
 export type AnyCommand = Command | PassthroughCommand;

@@ -12,6 +12,10 @@ export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdinIsTTY: boolean;
+  /** stdout is a terminal (colours in lint's report). */
+  stdoutIsTTY?: boolean;
+  /** The running dockervm's own script, to run it again as a child (`new --json`, `import --new`). */
+  self?: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
   confirm: Confirm;
@@ -26,8 +30,12 @@ export interface Context {
   yes: boolean;
   /** Questions may be asked: a terminal, no --yes, no --json. */
   interactive: boolean;
-  /** stdout is a terminal (for `shell`, which needs one). */
+  /** stdin is a terminal (for `shell`, which needs one). */
   stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  self: string | undefined;
+  /** Where results go (commands return them; only a command that hands over to another writes). */
+  stdout: NodeJS.WritableStream;
   projectDir: string | undefined;
   signal: AbortSignal;
   out: Output;
@@ -88,6 +96,9 @@ export function createContext(
     yes,
     interactive: io.stdinIsTTY && !yes && !json && !io.env.CI,
     stdinIsTTY: io.stdinIsTTY,
+    stdoutIsTTY: io.stdoutIsTTY ?? false,
+    self: io.self,
+    stdout: io.stdout,
     projectDir: string('project-dir'),
     signal,
     out,

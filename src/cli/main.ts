@@ -27,7 +27,7 @@ export async function main(argv: string[], io: Io, signal: AbortSignal = new Abo
       const close = name.startsWith('-') ? undefined : suggest(name);
       throw new CLIError(`unknown command "${name}"${close ? `: did you mean \`dockervm ${close}\`?` : ''} (see dockervm --help)`);
     }
-    if ('passthrough' in command) return await command.passthrough(rest);
+    if ('passthrough' in command) return await command.passthrough(rest, io);
     return await runCommand(command, rest, io, out, signal);
   } catch (error) {
     const known = error instanceof CLIError ? error : signal.aborted ? new CancelledError('cancelled') : undefined;

@@ -52,3 +52,69 @@ export async function execCollect(engine: Engine, containerId: string, cmd: stri
 export async function putFiles(engine: Engine, containerId: string, dir: string, files: readonly TarFile[]): Promise<void> {
   await engine.call('copy files into a helper container', () => engine.docker.getContainer(containerId).putArchive(tarFiles(files), { path: dir }));
 }
+
+/**
+ * Reads a non-TTY exec's multiplexed stream as it arrives: stdout by lines or by byte counts,
+ * stderr kept aside (for error messages).
+ */
+export class FrameReader {
+  #pending = Buffer.alloc(0);
+  #stdout = Buffer.alloc(0);
+  #stderr: Buffer[] = [];
+  #ended = false;
+  #waiters: (() => void)[] = [];
+
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.on('data', (chunk: Buffer) => {
+      this.#pending = Buffer.concat([this.#pending, chunk]);
+      while (this.#pending.length >= 8) {
+        const size = this.#pending.readUInt32BE(4);
+        if (this.#pending.length < 8 + size) break;
+        const payload = this.#pending.subarray(8, 8 + size);
+        if (this.#pending[0] === 2) this.#stderr.push(payload);
+        else this.#stdout = Buffer.concat([this.#stdout, payload]);
+        this.#pending = this.#pending.subarray(8 + size);
+      }
+      this.#wake();
+    });
+    const end = () => {
+      this.#ended = true;
+      this.#wake();
+    };
+    stream.on('end', end);
+    stream.on('close', end);
+    stream.on('error', end);
+  }
+
+  #wake() {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  async #until(ready: () => boolean): Promise<boolean> {
+    while (!ready()) {
+      if (this.#ended) return false;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    return true;
+  }
+
+  /** The next line of stdout without its newline; '' once the stream ended without one. */
+  async line(): Promise<string> {
+    if (!(await this.#until(() => this.#stdout.includes(0x0a)))) return '';
+    const end = this.#stdout.indexOf(0x0a);
+    const line = this.#stdout.subarray(0, end).toString('utf8');
+    this.#stdout = this.#stdout.subarray(end + 1);
+    return line;
+  }
+
+  async bytes(count: number): Promise<Buffer> {
+    if (!(await this.#until(() => this.#stdout.length >= count))) throw new Error(`the exec ended ${count - this.#stdout.length} bytes short`);
+    const data = this.#stdout.subarray(0, count);
+    this.#stdout = this.#stdout.subarray(count);
+    return data;
+  }
+
+  stderr(): string {
+    return Buffer.concat(this.#stderr).toString('utf8');
+  }
+}

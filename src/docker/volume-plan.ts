@@ -171,3 +171,89 @@ export function afterFailedSync(before: Manifest | undefined, desired: Manifest,
   for (const path of [...plan.copy, ...plan.dirs]) mark(path, desired.get(path) ?? before.get(path));
   return result;
 }
+
+/** What changes.sh found: the changed paths with their stat lines, and the entries of changed directories. */
+export interface ChangeScan {
+  changed: Manifest;
+  entries: Map<string, string[]>;
+}
+
+/** Parses changes.sh's output (see there for the layout). */
+export function parseChanges(output: Buffer): ChangeScan {
+  const text = output.toString('utf8');
+  // The changed paths end at the first empty record: at once when there are none.
+  const namesEnd = text.startsWith('\0') ? 0 : text.indexOf('\0\0') + 1;
+  if (namesEnd === 0 && !text.startsWith('\0')) throw new Error('a change listing without its end mark');
+  const names = text.slice(0, namesEnd).split('\0').filter((n) => n !== '');
+  const statsEnd = text.indexOf('\0', namesEnd + 1);
+  if (statsEnd < 0) throw new Error('a change listing without its stat lines');
+  const lines = text.slice(namesEnd + 1, statsEnd).split('\n').filter((l) => l !== '');
+  if (lines.length !== names.length) throw new Error(`a change listing with ${names.length} names and ${lines.length} stat lines`);
+  const changed: Manifest = new Map();
+  names.forEach((path, i) => changed.set(path, entry(path, lines[i] ?? '')));
+  const entries = new Map<string, string[]>();
+  const records = text.slice(statsEnd + 1).split('\0');
+  for (let i = 0; i < records.length; ) {
+    const dir = records[i++];
+    if (!dir) continue;
+    const children: string[] = [];
+    while (i < records.length && records[i] !== '') children.push(records[i++] as string);
+    i++;
+    entries.set(dir, children);
+  }
+  return { changed, entries };
+}
+
+const inodeOf = (e: ManifestEntry | undefined) => e?.line.split(' ')[2];
+
+/**
+ * The manifest now, from the manifest of an earlier walk and what changed since: changed paths get
+ * their new lines, entries missing from a changed directory go (with what was below them). A
+ * directory new at its path (made, or moved there with its contents, whose ctimes did not move)
+ * and an entry that is neither known nor changed have to be walked whole: they are returned in
+ * `walk`, topmost only, for the caller to read and merge with `mergeWalked`.
+ */
+export function applyChanges(before: Manifest, scan: ChangeScan): { manifest: Manifest; walk: string[] } {
+  const manifest: Manifest = new Map(before);
+  const children = new Map<string, string[]>();
+  for (const path of before.keys()) {
+    const parent = parentOf(path);
+    if (parent === undefined) continue;
+    const list = children.get(parent);
+    if (list) list.push(path);
+    else children.set(parent, [path]);
+  }
+  const dropTree = (path: string) => {
+    manifest.delete(path);
+    for (const child of children.get(path) ?? []) dropTree(child);
+  };
+  for (const [dir, now] of scan.entries) {
+    const present = new Set(now);
+    for (const old of children.get(dir) ?? []) if (!present.has(old)) dropTree(old);
+  }
+  const walk = new Set<string>();
+  for (const [path, e] of scan.changed) {
+    const old = before.get(path);
+    if (e.type === S_IFDIR && old && (old.type !== S_IFDIR || inodeOf(old) !== inodeOf(e))) dropTree(path);
+    manifest.set(path, e);
+    if (e.type === S_IFDIR && (!old || old.type !== S_IFDIR || inodeOf(old) !== inodeOf(e))) walk.add(path);
+  }
+  for (const [dir, now] of scan.entries) {
+    for (const child of now) if (!manifest.has(child) && !scan.changed.has(child)) walk.add(dir);
+  }
+  const topmost = [...walk].filter((p) => {
+    for (let q = parentOf(p); q !== undefined; q = parentOf(q)) if (walk.has(q)) return false;
+    return true;
+  });
+  return { manifest, walk: topmost };
+}
+
+/** Puts a walk of `dir` (paths relative to it, as `./x`) into `manifest`, replacing what was below `dir`. */
+export function mergeWalked(manifest: Manifest, dir: string, walked: Manifest): void {
+  const prefix = `${dir}/`;
+  for (const path of [...manifest.keys()]) if (path.startsWith(prefix)) manifest.delete(path);
+  for (const [path, e] of walked) {
+    const full = path === '.' ? dir : `${dir}${path.slice(1)}`;
+    manifest.set(full, { ...e, path: full });
+  }
+}

@@ -8,11 +8,14 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CLIError } from '../spec/errors.ts';
 import {
+  type ChangeScan,
   nulList,
+  parseChanges,
   parseLiveManifest,
   parseStoredManifest,
   removeScript,
   serializeManifest,
+  shellQuote,
   STAT_FORMAT,
   type Manifest,
   type SyncPlan,
@@ -20,6 +23,7 @@ import {
 import type { Engine } from './engine.ts';
 import { execCollect, putFiles } from './exec.ts';
 import dropSavedScript from './scripts/drop-saved.sh?raw';
+import changesScript from './scripts/changes.sh?raw';
 import manifestScript from './scripts/manifest.sh?raw';
 import readSavedScript from './scripts/read-saved.sh?raw';
 import syncScript from './scripts/sync.sh?raw';
@@ -45,16 +49,49 @@ async function run(engine: Engine, helper: string, script: string, args: string[
   return result.stdout;
 }
 
-/**
- * The manifest of a directory (a mounted volume, or saved data), in one exec: the NUL-terminated
- * names, one more NUL (names are never empty, so a double NUL cannot occur inside them), then the
- * stat lines in the same order.
- */
-export async function readManifest(engine: Engine, helper: string, dir: string): Promise<Manifest> {
-  const output = await run(engine, helper, manifestScript, [dir, STAT_FORMAT], `reading ${dir}`);
+/** A read of a still volume, as data: run by an exec of its own, or inside a held freeze. */
+export interface StillScan {
+  kind: 'manifest' | 'changes';
+  dir: string;
+  script: string;
+  args: string[];
+}
+
+/** The whole manifest of `dir` (see manifest.sh); `live`: the VM may be writing to it. */
+export const manifestScan = (dir: string, live = false): StillScan => ({ kind: 'manifest', dir, script: manifestScript, args: [dir, STAT_FORMAT, live ? 'live' : ''] });
+
+/** What changed in `dir` since `since`, by the helper's clock (see changes.sh and helperClock). */
+export const changesScan = (dir: string, since: number): StillScan => ({ kind: 'changes', dir, script: changesScript, args: [dir, String(since), STAT_FORMAT] });
+
+/** The scan as one shell command line (for freeze.sh hold). */
+export const scanCommand = (scan: StillScan) => ['sh', '-c', scan.script, `${scan.kind}.sh`, ...scan.args].map(shellQuote).join(' ');
+
+export async function runScan(engine: Engine, helper: string, scan: StillScan): Promise<Buffer> {
+  return run(engine, helper, scan.script, scan.args, `reading ${scan.dir}`);
+}
+
+/** manifest.sh's output: the NUL-terminated names, one more NUL, then the stat lines in the same order. */
+export function parseManifestOutput(output: Buffer, dir: string): Manifest {
   const split = output.indexOf('\0\0');
   if (split < 0) throw new CLIError(`the snapshot helper gave no listing of ${dir}`);
   return parseLiveManifest(output.subarray(0, split + 1), output.subarray(split + 2).toString('utf8'));
+}
+
+/** The manifest of a directory (a mounted volume, or saved data), in one exec. */
+export async function readManifest(engine: Engine, helper: string, dir: string, options: { live?: boolean } = {}): Promise<Manifest> {
+  return parseManifestOutput(await runScan(engine, helper, manifestScan(dir, options.live)), dir);
+}
+
+/** What changed in `dir` since `since`: for a still volume. */
+export async function readChanges(engine: Engine, helper: string, dir: string, since: number): Promise<ChangeScan> {
+  return parseChanges(await runScan(engine, helper, changesScan(dir, since)));
+}
+
+/** The helper's clock, in whole seconds since the epoch: the clock that stamps the volume's ctimes. */
+export async function helperClock(engine: Engine, helper: string): Promise<number> {
+  const seconds = Number((await run(engine, helper, 'date +%s', [], 'reading the clock')).toString('utf8').trim());
+  if (!Number.isSafeInteger(seconds)) throw new CLIError('the snapshot helper gave no clock reading');
+  return seconds;
 }
 
 export function identityOf(volume: { name: string; createdAt: string }, manifest: Manifest): VolumeIdentity {

@@ -10,6 +10,7 @@ import { Engine } from '../../src/docker/engine.ts';
 import { openFreezer, type CgroupFreezer } from '../../src/docker/freezer.ts';
 import {
   cleanupProject,
+  DOCKERVM_BIN,
   dockervm,
   dockervmJson,
   engineAvailable,
@@ -26,13 +27,29 @@ import {
 const haveEngine = engineAvailable();
 const SAVES = 6;
 
+/** Runs a command without blocking the event loop (the watchers below run meanwhile). */
+function run(command: string, args: string[], options: { cwd?: string; timeoutMs: number }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /** Reads `docker inspect` every 250 ms (bounded) until stopped; returns every reading. */
 function watchHealth(container: string, maxReadings = 2_400) {
   const readings: string[] = [];
   let stopped = false;
   const done = (async () => {
     for (let i = 0; i < maxReadings && !stopped; i++) {
-      const r = sh('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', container], { timeoutMs: 10_000 });
+      const r = await run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', container], { timeoutMs: 10_000 });
       readings.push(r.status === 0 ? r.stdout.trim() : `inspect failed: ${r.stderr.trim()}`);
       await sleep(250);
     }
@@ -87,7 +104,9 @@ describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
       for (let i = 0; i < SAVES; i++) {
         const token = `save-${i}-${Date.now()}`;
         inVm(dir, `echo ${token} > /home/dev/token && echo ${token} > /tmp/layer-token`);
-        const result = dockervmJson<{ snapshot: { id: string }; freeze: string | null; pausedMs: number }>(['save', '-m', token], { cwd: dir });
+        const save = await run(process.execPath, [DOCKERVM_BIN, 'save', '--json', '-m', token], { cwd: dir, timeoutMs: 300_000 });
+        expect(save.status, save.stderr).toBe(0);
+        const result = JSON.parse(save.stdout) as { snapshot: { id: string }; freeze: string | null; pausedMs: number };
         expect(result.freeze).toBe('cgroup');
         saved.push({ id: result.snapshot.id, token });
       }

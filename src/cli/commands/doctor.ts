@@ -12,7 +12,7 @@ import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
 import { buildxCheck, composeCheck, diskCheck, engineCheck, networkCheck, portCheck, xChecks, xSocket, type CheckLine, type PortState } from '../doctor/checks.ts';
 import { loadProject, type Project } from '../project.ts';
-import { helperImage } from '../snapshot/lock.ts';
+import { snapshotHelperCheck, stuckVmCheck } from '../doctor/snapshots.ts';
 import { findVm } from '../vm.ts';
 
 function tryProject(ctx: Context): Project | undefined {
@@ -72,15 +72,11 @@ export const command: Command = {
       }
       // Not named after the project: compose's own network for it must not be taken.
       lines.push(networkCheck(await probeNetworkCreation(engine, `dockervm-doctor-${process.pid}`, { 'dev.dockervm.role': 'doctor-probe' })));
-      const helper = helperImage(ctx.env);
-      lines.push(
-        (await inspectImage(engine, helper))
-          ? { check: 'snapshots', status: 'ok', detail: `helper image ${helper} is here` }
-          : { check: 'snapshots', status: 'warn', detail: `helper image ${helper} is not here: the first save pulls it`, fix: `docker pull ${helper} (or set DOCKERVM_HELPER_IMAGE)` },
-      );
+      lines.push(await snapshotHelperCheck(engine, project, ctx.env));
     }
 
     if (project) {
+      if (version) lines.push(await stuckVmCheck(engine, project));
       const vm = version ? await findVm({ engine, project }) : undefined;
       const others = version ? await publishedPorts(engine) : [];
       for (const p of project.ports) {

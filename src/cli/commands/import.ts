@@ -5,6 +5,7 @@ import { basename, resolve } from 'node:path';
 import { importTar } from '../../docker/images.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
+import type { Io } from '../context.ts';
 import { formatBytes } from '../messages.ts';
 import { openEngine } from '../session.ts';
 import { mountDisk, type MountedDisk } from '../import/disk.ts';
@@ -52,12 +53,12 @@ function readHead(path: string): Buffer {
  * The scaffolder, as `dockervm new` runs it. With --json its human output must not reach stdout, so
  * it runs as a child process whose stdout goes to our stderr.
  */
-async function scaffold(argv: string[], json: boolean, cwd: string): Promise<number> {
-  if (!json || !process.argv[1]) {
+async function scaffold(argv: string[], json: boolean, io: Pick<Io, 'stdout' | 'cwd' | 'self'>): Promise<number> {
+  if (!json || !io.self) {
     const { command } = await import('./new.ts');
-    return command.passthrough(argv);
+    return command.passthrough(argv, io);
   }
-  const child = spawn(process.execPath, [process.argv[1], 'new', ...argv], { cwd, stdio: ['ignore', 2, 2] });
+  const child = spawn(process.execPath, [io.self, 'new', ...argv], { cwd: io.cwd, stdio: ['ignore', 2, 2] });
   return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
 }
 
@@ -151,7 +152,7 @@ export const command: Command = {
         if (!chosen) throw new CLIError(`imported ${name}:${tag}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`npx dockervm new ${newDir} --base ${name}:${tag} --family …\``);
         const desktop = ctx.string('desktop');
         const argv = [newDir, '--base', `${name}:${tag}`, '--family', chosen, '--no-pin', '--yes', ...(desktop ? ['--desktop', desktop] : []), ...(ctx.flag('install') === false ? ['--no-install'] : [])];
-        const status = await scaffold(argv, ctx.json, ctx.cwd);
+        const status = await scaffold(argv, ctx.json, ctx);
         if (status !== 0) throw new CLIError(`imported ${name}:${tag}, but creating the project in ${newDir} failed (see above)`, status);
         project = resolve(ctx.cwd, newDir);
       }

@@ -63,7 +63,7 @@ export const command: Command = {
     if (ctx.json) return { data, exitCode };
     if (format === 'json') return { data, text: [formatJson(findings)], exitCode };
     if (format === 'sarif') return { data, text: [formatSarif(findings)], exitCode };
-    const color = !ctx.env.NO_COLOR && Boolean((process.stdout as { isTTY?: boolean }).isTTY);
+    const color = !ctx.env.NO_COLOR && ctx.stdoutIsTTY;
     const summary = findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}${failed ? ` (failure threshold: ${config.failureThreshold})` : ', none at the failure threshold'}`;
     return { data, text: [...formatTty(findings, { color }).split('\n').filter(Boolean), summary], exitCode };
   },

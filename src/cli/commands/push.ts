@@ -5,8 +5,8 @@ import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
 import { openSession } from '../session.ts';
 import { withSnapshotLock } from '../snapshot/lock.ts';
-import { resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
-import { loadSnapshots } from '../snapshot/store.ts';
+import { TAG_PREFIX } from '../snapshot/naming.ts';
+import { findSnapshot, loadSnapshots } from '../snapshot/store.ts';
 
 /** A registry's refusal says which credentials it refused, or how to give it some. */
 function refused(error: unknown, source: string | undefined, server: string): unknown {
@@ -45,8 +45,7 @@ export const command: Command = {
     const { engine, project, out } = session;
     const snapshot = await withSnapshotLock(session, 'push', async () => {
       const index = await loadSnapshots(engine, project);
-      const id = resolveSnapshotArg(ctx.string('snapshot') ?? 'current', project.repository, index.snapshots.map((s) => s.id), index.current);
-      return index.snapshots.find((s) => s.id === id)!;
+      return findSnapshot(index, ctx.string('snapshot') ?? 'current', project.repository);
     });
     // Before the push, so a failing credential helper is one line and nothing was tagged yet.
     const credentials = await findCredentials(ctx.env, ref.domain);

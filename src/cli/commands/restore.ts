@@ -2,9 +2,9 @@ import type { Command } from '../command.ts';
 import { formatBytes } from '../messages.ts';
 import { openSession } from '../session.ts';
 import { withSnapshotLock } from '../snapshot/lock.ts';
-import { resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
+import { TAG_PREFIX } from '../snapshot/naming.ts';
 import { restoreSnapshot } from '../snapshot/restore.ts';
-import { loadSnapshots } from '../snapshot/store.ts';
+import { findSnapshot, loadSnapshots } from '../snapshot/store.ts';
 import { snapshotJson } from './snapshots.ts';
 
 export const command: Command = {
@@ -27,8 +27,7 @@ export const command: Command = {
     const { engine, project } = session;
     const result = await withSnapshotLock(session, 'restore', async () => {
       const index = await loadSnapshots(engine, project);
-      const id = resolveSnapshotArg(ctx.positionals[0] ?? '', project.repository, index.snapshots.map((s) => s.id), index.current);
-      const target = index.snapshots.find((s) => s.id === id)!;
+      const target = findSnapshot(index, ctx.positionals[0] ?? '', project.repository);
       const start = ctx.flag('start');
       return restoreSnapshot(session, target, start === undefined ? {} : { start });
     });

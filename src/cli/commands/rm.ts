@@ -3,8 +3,8 @@ import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
 import { openSession } from '../session.ts';
 import { withSnapshotLock } from '../snapshot/lock.ts';
-import { currentTag, resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
-import { loadSnapshots } from '../snapshot/store.ts';
+import { currentTag, TAG_PREFIX } from '../snapshot/naming.ts';
+import { findSnapshot, loadSnapshots } from '../snapshot/store.ts';
 import { snapshotJson } from './snapshots.ts';
 
 export const command: Command = {
@@ -26,8 +26,8 @@ export const command: Command = {
     const { engine, project } = session;
     const removed = await withSnapshotLock(session, 'rm', async () => {
       const index = await loadSnapshots(engine, project);
-      const id = resolveSnapshotArg(ctx.positionals[0] ?? '', project.repository, index.snapshots.map((s) => s.id), index.current);
-      const target = index.snapshots.find((s) => s.id === id)!;
+      const target = findSnapshot(index, ctx.positionals[0] ?? '', project.repository);
+      const { id } = target;
       if (target.current && !ctx.flag('force')) {
         throw new CLIError(`${TAG_PREFIX}${id} is current: the only saved copy of the state the VM was last saved as or restored from. Save again first, or add --force`);
       }

@@ -1,9 +1,9 @@
 import type { Command } from '../command.ts';
 import { openSession } from '../session.ts';
 import { withSnapshotLock } from '../snapshot/lock.ts';
-import { resolveSnapshotArg, TAG_PREFIX } from '../snapshot/naming.ts';
+import { TAG_PREFIX } from '../snapshot/naming.ts';
 import { squashSnapshot } from '../snapshot/squash.ts';
-import { loadSnapshots } from '../snapshot/store.ts';
+import { findSnapshot, loadSnapshots } from '../snapshot/store.ts';
 
 export const command: Command = {
   name: 'squash',
@@ -23,8 +23,7 @@ export const command: Command = {
     const { engine, project } = session;
     const result = await withSnapshotLock(session, 'squash', async () => {
       const index = await loadSnapshots(engine, project);
-      const id = resolveSnapshotArg(ctx.positionals[0] ?? 'current', project.repository, index.snapshots.map((s) => s.id), index.current);
-      const snapshot = index.snapshots.find((s) => s.id === id)!;
+      const snapshot = findSnapshot(index, ctx.positionals[0] ?? 'current', project.repository);
       ctx.checkpoint();
       return { snapshot, ...(await squashSnapshot(session, snapshot)) };
     });

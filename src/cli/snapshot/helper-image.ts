@@ -6,6 +6,7 @@ import type { ContainerDetails } from '../../docker/containers.ts';
 import { removeContainer } from '../../docker/containers.ts';
 import { execCollect } from '../../docker/exec.ts';
 import { startHelper, type HelperMount } from '../../docker/helper.ts';
+import { CGROUP_ACCESS } from '../../docker/freezer.ts';
 import { ensureImage, inspectImage } from '../../docker/images.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Session } from '../session.ts';
@@ -22,29 +23,48 @@ export async function helperCandidates(session: Pick<Session, 'engine' | 'projec
   return [own, busybox].filter((i): i is string => Boolean(i));
 }
 
-const hasTools = async (session: Pick<Session, 'engine'>, helper: string) =>
-  (await execCollect(session.engine, helper, ['sh', '-c', `command -v ${HELPER_TOOLS.join(' && command -v ')}`])).exitCode === 0;
+/** What freeze.sh needs, for a helper that only freezes (a VM without volumes). */
+const FREEZER_TOOLS = ['sh', 'find', 'grep', 'sleep'] as const;
+
+const hasTools = async (session: Pick<Session, 'engine'>, helper: string, tools: readonly string[]) =>
+  (await execCollect(session.engine, helper, ['sh', '-c', `command -v ${tools.join(' && command -v ')}`])).exitCode === 0;
+
+export interface SnapshotHelper {
+  id: string;
+  /** Whether it reaches the host's cgroup tree (CGROUP_ACCESS), or why not. */
+  cgroup: true | { unavailable: string };
+}
 
 /**
  * Starts the snapshot helper: from `base` (a parent snapshot's volume image, made by a helper
- * that had the tools) when given, else from the first candidate that has the tools.
+ * that had the tools) when given, else from the first candidate that has the tools. With `cgroup`,
+ * it can freeze the VM too, where the engine allows it that access.
  */
 export async function startSnapshotHelper(
   session: Session,
   vm: Pick<ContainerDetails, 'imageId'> | undefined,
-  options: { base: string | undefined; labels: Record<string, string>; mounts: HelperMount[] },
-): Promise<string> {
+  options: { base: string | undefined; labels: Record<string, string>; mounts: HelperMount[]; cgroup: boolean },
+): Promise<SnapshotHelper> {
   const { engine, env } = session;
-  if (options.base) return startHelper(engine, { image: options.base, labels: options.labels, mounts: options.mounts });
-  const candidates = await helperCandidates(session, vm);
-  for (const image of candidates) {
+  const start = async (image: string): Promise<SnapshotHelper> => {
+    const plain = { image, labels: options.labels, mounts: options.mounts };
+    if (!options.cgroup) return { id: await startHelper(engine, plain), cgroup: { unavailable: 'not asked for' } };
+    try {
+      return { id: await startHelper(engine, { ...plain, ...CGROUP_ACCESS }), cgroup: true };
+    } catch (error) {
+      return { id: await startHelper(engine, plain), cgroup: { unavailable: `the engine refused a helper the host's cgroup tree (${(error as Error).message})` } };
+    }
+  };
+  if (options.base) return start(options.base);
+  const tools = options.mounts.length > 0 ? HELPER_TOOLS : FREEZER_TOOLS;
+  for (const image of await helperCandidates(session, vm)) {
     // The user's image may have to come from a registry: their choice, so it may be pulled.
     if (env.DOCKERVM_HELPER_IMAGE) await ensureImage(engine, image, session.out.progress);
-    const helper = await startHelper(engine, { image, labels: options.labels, mounts: options.mounts });
-    if (await hasTools(session, helper)) return helper;
-    await removeContainer(engine, helper);
+    const helper = await start(image);
+    if (await hasTools(session, helper.id, tools)) return helper;
+    await removeContainer(engine, helper.id);
   }
   throw new CLIError(
-    `no image here can copy the volume data (it needs ${HELPER_TOOLS.join(', ')}): rebuild the VM (\`docker compose build\`: projects made now install cpio), or set DOCKERVM_HELPER_IMAGE to an image that has them`,
+    `no image here can copy the volume data (it needs ${tools.join(', ')}): rebuild the VM (\`docker compose build\`: projects made now install cpio), or set DOCKERVM_HELPER_IMAGE to an image that has them`,
   );
 }

@@ -6,6 +6,7 @@
 // tagged until both images exist; then the volume tag, the snapshot tag (from then on the snapshot
 // exists), and `current` move.
 import { commitContainer, createIdleContainer, removeContainer, type ContainerDetails } from '../../docker/containers.ts';
+import { findFreezer } from '../../docker/freezer.ts';
 import { inspectImage, removeImageIfUnused, tagImage } from '../../docker/images.ts';
 import type { Manifest } from '../../docker/volume-plan.ts';
 import { type VolumeIdentity, liveDir, readSaved, dropSavedExcept, writeSnapshotInfo } from '../../docker/volume-sync.ts';
@@ -13,13 +14,13 @@ import { listVolumes, type VolumeInfo } from '../../docker/volumes.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Session } from '../session.ts';
 import { findVm } from '../vm.ts';
-import { startSnapshotHelper } from './helper-image.ts';
+import { startSnapshotHelper, type SnapshotHelper } from './helper-image.ts';
 import { LABEL, labelInstruction, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
 import { currentTag, snapshotTag, uniqueId, volumesTag } from './naming.ts';
 import { loadSnapshots, type Snapshot } from './store.ts';
 import { stepTimer } from './timing.ts';
-import { copyStill, copyWhileRunning, type CopyTotals, type HeldState } from './volume-copy.ts';
-import { withVmFrozen, type FreezeMethod } from './window.ts';
+import { copyStill, copyWhileRunning, finishStill, stillScans, type CopyTotals, type HeldState } from './volume-copy.ts';
+import { withVmStill, type FreezeMethod } from './window.ts';
 
 export interface SaveOptions {
   message: string;
@@ -66,22 +67,27 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
   const created: string[] = [];
   const helpers: string[] = [];
   const totals: CopyTotals = { bytes: 0, paths: 0 };
+  const running = Boolean(vm?.running && !vm.paused);
   try {
     // The helper starts from the parent's volume image, reads what that image saved, and drops
-    // what is no longer part of the project.
-    let helper: string | undefined;
+    // what is no longer part of the project. For a running VM it also holds the freeze.
+    let helper: SnapshotHelper | undefined;
     const held = new Map<string, HeldState | undefined>();
-    if (volumes.length > 0) {
-      const parentData = parent?.volumesImageId && (await inspectImage(engine, parent.volumesImageId)) ? parent.volumesImageId : undefined;
+    const parentData = parent?.volumesImageId && (await inspectImage(engine, parent.volumesImageId)) ? parent.volumesImageId : undefined;
+    if (volumes.length > 0 || running) {
       helper = await startSnapshotHelper(session, vm, {
-        base: parentData,
+        base: volumes.length > 0 ? parentData : undefined,
         labels: { [LABEL.project]: project.name, [LABEL.role]: ROLE.helper },
         mounts: volumes.map((v) => ({ volume: v.name, target: liveDir(v.name), readOnly: true })),
+        cgroup: running,
       });
-      helpers.push(helper);
-      for (const v of volumes) held.set(v.name, parentData ? await readSaved(engine, helper, v.name) : undefined);
-      await dropSavedExcept(engine, helper, volumes.map((v) => v.name));
-      await writeSnapshotInfo(engine, helper, { project: project.name, snapshot: id, volumes: volumes.map(savedVolume) });
+      helpers.push(helper.id);
+    }
+    const dataHelper = volumes.length > 0 ? helper?.id : undefined;
+    if (dataHelper) {
+      for (const v of volumes) held.set(v.name, parentData ? await readSaved(engine, dataHelper, v.name) : undefined);
+      await dropSavedExcept(engine, dataHelper, volumes.map((v) => v.name));
+      await writeSnapshotInfo(engine, dataHelper, { project: project.name, snapshot: id, volumes: volumes.map(savedVolume) });
       step('helper ready');
     }
     session.checkpoint();
@@ -92,34 +98,43 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
     let live = new Map<string, HeldState>();
     let pausedMs = 0;
     let freeze: FreezeMethod | undefined;
-    if (vm?.running && !vm.paused) {
-      if (helper) {
-        const ahead = await copyWhileRunning(session, helper, volumes, held);
+    if (running && vm && helper) {
+      const freezer = helper.cgroup === true ? await findFreezer(engine, helper.id, vm.id) : helper.cgroup;
+      if (dataHelper) {
+        const ahead = await copyWhileRunning(session, dataHelper, volumes, held);
         totals.bytes += ahead.bytes;
         totals.paths += ahead.paths;
         step('copied while running');
       }
       session.checkpoint();
-      const frozen = await withVmFrozen(session, vm, () =>
-        Promise.all([helper ? copyStill(session, helper, volumes, held, totals) : new Map<string, HeldState>(), commitContainer(engine, vm.id, commitOptions)]),
-      );
-      [live, imageId] = frozen.value;
-      pausedMs = frozen.frozenMs;
-      freeze = frozen.method;
-      if (frozen.fallbackReason) {
-        out.warn(`the VM was paused by the engine, which reports it unhealthy until its next health probe (its cgroup freezer was out of reach: ${frozen.fallbackReason})`);
+      const scans = dataHelper ? stillScans(volumes, held) : [];
+      const moment = await withVmStill(session, vm, {
+        freezer: 'unavailable' in freezer ? freezer : { helper: helper.id, at: freezer },
+        helper: dataHelper,
+        scans,
+        // Recorded at once: a save that fails after the commit still removes its image.
+        commit: async () => {
+          const committed = await commitContainer(engine, vm.id, commitOptions);
+          created.push(committed);
+          return committed;
+        },
+        finish: async (outputs) =>
+          dataHelper ? finishStill(session, dataHelper, volumes, held, scans.map((scan, i) => ({ scan, output: outputs[i]! })), totals) : new Map<string, HeldState>(),
+      });
+      ({ value: live, imageId, frozenMs: pausedMs, method: freeze } = moment);
+      if ('unavailable' in freezer) {
+        out.warn(`the VM was paused by the engine, which reports it unhealthy until its next health probe (its cgroup freezer was out of reach: ${freezer.unavailable})`);
       }
-      step(`frozen ${pausedMs.toFixed(0)} ms (${frozen.method})`);
     } else {
       // Stopped or paused by the user: it is still already.
-      if (helper) live = await copyStill(session, helper, volumes, held, totals);
+      if (dataHelper) live = await copyStill(session, dataHelper, volumes, held, totals);
       imageId = await commitStill(session, vm, commitOptions, helpers);
+      created.push(imageId);
     }
-    created.push(imageId);
 
     let volumesImageId: string | undefined;
-    if (helper) {
-      volumesImageId = await commitContainer(engine, helper, {
+    if (dataHelper) {
+      volumesImageId = await commitContainer(engine, dataHelper, {
         pause: false,
         comment: `dockervm ${project.name} snapshot ${id}: volume data`,
         changes: [labelInstruction({ [LABEL.project]: project.name, [LABEL.role]: ROLE.volumes, [LABEL.snapshot]: id })],

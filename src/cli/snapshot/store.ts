@@ -5,7 +5,7 @@ import type { ImageSummary } from '../../docker/images.ts';
 import { listImages } from '../../docker/images.ts';
 import type { Engine } from '../../docker/engine.ts';
 import { LABEL, parseSavedVolumes, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
-import { currentTag, idFromTag, snapshotTag, volumesTag } from './naming.ts';
+import { currentTag, idFromTag, resolveSnapshotArg, snapshotTag, volumesTag } from './naming.ts';
 
 export interface Snapshot {
   id: string;
@@ -90,6 +90,14 @@ export function indexSnapshots(owner: SnapshotOwner, images: readonly ImageSumma
 
 export async function loadSnapshots(engine: Engine, owner: SnapshotOwner): Promise<SnapshotIndex> {
   return indexSnapshots(owner, await listImages(engine, { [LABEL.project]: owner.name }));
+}
+
+/** The snapshot the user named (see resolveSnapshotArg for what may be typed). */
+export function findSnapshot(index: SnapshotIndex, arg: string, repository: string): Snapshot {
+  const id = resolveSnapshotArg(arg, repository, index.snapshots.map((s) => s.id), index.current);
+  const found = index.snapshots.find((s) => s.id === id);
+  if (!found) throw new Error(`snapshot ${id} was resolved but is not in the index`);
+  return found;
 }
 
 export { snapshotTag };

@@ -2,8 +2,21 @@
 // pass: while the VM runs (the bulk of the copy; files may change or vanish under it, which is
 // fine: whatever such a pass got wrong, the next pass sees as changed), and with the VM still (the
 // pass that makes the snapshot exact: only what changed since the pass before).
-import { afterFailedSync, isEmptyPlan, planSync, type Manifest } from '../../docker/volume-plan.ts';
-import { identityOf, liveDir, readManifest, saveVolume, sameIdentity, type VolumeIdentity } from '../../docker/volume-sync.ts';
+import { afterFailedSync, applyChanges, isEmptyPlan, mergeWalked, parseChanges, planSync, type Manifest } from '../../docker/volume-plan.ts';
+import {
+  changesScan,
+  helperClock,
+  identityOf,
+  liveDir,
+  manifestScan,
+  parseManifestOutput,
+  readManifest,
+  runScan,
+  saveVolume,
+  sameIdentity,
+  type StillScan,
+  type VolumeIdentity,
+} from '../../docker/volume-sync.ts';
 import type { VolumeInfo } from '../../docker/volumes.ts';
 import { formatBytes } from '../messages.ts';
 import type { Session } from '../session.ts';
@@ -12,6 +25,8 @@ import type { Session } from '../session.ts';
 export interface HeldState {
   manifest: Manifest;
   identity: VolumeIdentity;
+  /** When the walk that made `manifest` began (the helper's clock, in seconds), if it was one of this save. */
+  walkedAt?: number;
 }
 
 export interface CopyTotals {
@@ -37,8 +52,10 @@ export async function copyWhileRunning(session: Session, helper: string, volumes
     for (const v of volumes) {
       session.checkpoint();
       let live: Manifest;
+      let walkedAt: number;
       try {
-        live = await readManifest(session.engine, helper, liveDir(v.name));
+        walkedAt = await helperClock(session.engine, helper);
+        live = await readManifest(session.engine, helper, liveDir(v.name), { live: true });
       } catch (error) {
         session.out.progress(`volume ${v.name}: not copied ahead (${(error as Error).message}); the frozen pass copies it`);
         continue;
@@ -47,12 +64,15 @@ export async function copyWhileRunning(session: Session, helper: string, volumes
       const before = held.get(v.name);
       const current = before && sameIdentity(before.identity, identity) ? before.manifest : undefined;
       const plan = planSync(live, current);
-      if (isEmptyPlan(plan)) continue;
+      if (isEmptyPlan(plan)) {
+        held.set(v.name, { manifest: live, identity, walkedAt });
+        continue;
+      }
       if (round === 1) session.out.progress(`volume ${v.name}: copying while the VM runs: ${label(plan)}`);
       big ||= plan.copy.length > SECOND_ROUND_PATHS || plan.bytes > SECOND_ROUND_BYTES;
       try {
         await saveVolume(session.engine, helper, v.name, plan, live, identity);
-        held.set(v.name, { manifest: live, identity });
+        held.set(v.name, { manifest: live, identity, walkedAt });
         totals.bytes += plan.bytes;
         totals.paths += plan.copy.length + plan.remove.length;
       } catch {
@@ -67,15 +87,36 @@ export async function copyWhileRunning(session: Session, helper: string, volumes
 }
 
 /**
- * The exact pass (the VM frozen or stopped): the helper's copy of every volume becomes the volume,
- * and its manifest is recorded. Returns the manifests read, which describe the snapshot.
+ * How the exact pass reads each volume: after a walk of this save, only what changed since (one
+ * pass over the inodes instead of a stat of every path: most of the frozen moment otherwise), else
+ * all of it. A second before the walk: ctimes are whole ticks of a coarse clock.
  */
-export async function copyStill(session: Session, helper: string, volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>, totals: CopyTotals): Promise<Map<string, HeldState>> {
+export function stillScans(volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>): StillScan[] {
+  return volumes.map((v) => {
+    const walkedAt = held.get(v.name)?.walkedAt;
+    return walkedAt === undefined ? manifestScan(liveDir(v.name)) : changesScan(liveDir(v.name), walkedAt - 1);
+  });
+}
+
+/**
+ * The exact pass (the VM frozen or stopped), from what `stillScans` read: the helper's copy of every
+ * volume becomes the volume, and its manifest is recorded. Returns the manifests, which describe
+ * the snapshot.
+ */
+export async function finishStill(
+  session: Session,
+  helper: string,
+  volumes: readonly VolumeInfo[],
+  held: Map<string, HeldState | undefined>,
+  scans: readonly { scan: StillScan; output: Buffer }[],
+  totals: CopyTotals,
+): Promise<Map<string, HeldState>> {
   const states = new Map<string, HeldState>();
-  for (const v of volumes) {
-    const live = await readManifest(session.engine, helper, liveDir(v.name));
-    const identity = identityOf(v, live);
+  for (const [i, v] of volumes.entries()) {
     const before = held.get(v.name);
+    const { scan, output } = scans[i]!;
+    const live = scan.kind === 'manifest' ? parseManifestOutput(output, scan.dir) : await caughtUp(session, helper, scan.dir, before!.manifest, output);
+    const identity = identityOf(v, live);
     const plan = planSync(live, before && sameIdentity(before.identity, identity) ? before.manifest : undefined);
     states.set(v.name, { manifest: live, identity });
     // Nothing changed since a pass that recorded exactly this manifest.
@@ -86,4 +127,18 @@ export async function copyStill(session: Session, helper: string, volumes: reado
     totals.paths += plan.copy.length + plan.remove.length;
   }
   return states;
+}
+
+/** The manifest now: the earlier walk's, with the changes applied (and new subtrees walked). */
+async function caughtUp(session: Session, helper: string, dir: string, before: Manifest, output: Buffer): Promise<Manifest> {
+  const { manifest, walk } = applyChanges(before, parseChanges(output));
+  for (const sub of walk) mergeWalked(manifest, sub, await readManifest(session.engine, helper, `${dir}/${sub.slice(2)}`));
+  return manifest;
+}
+
+/** The exact pass with each read an exec of its own (the VM stopped, or paused by the engine). */
+export async function copyStill(session: Session, helper: string, volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>, totals: CopyTotals): Promise<Map<string, HeldState>> {
+  const scans = [];
+  for (const scan of stillScans(volumes, held)) scans.push({ scan, output: await runScan(session.engine, helper, scan) });
+  return finishStill(session, helper, volumes, held, scans, totals);
 }

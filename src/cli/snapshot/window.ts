@@ -2,14 +2,15 @@
 // paused by the engine where the cgroup is out of reach. Either way the moment is short (the bulk of
 // the copy happened before it), starts between two health probes, and is bounded: the work inside
 // has a deadline, the thaw always runs, a second Ctrl-C waits for it, and a cgroup freeze undoes
-// itself after a watchdog period even if dockervm is killed.
+// itself when dockervm goes away, or after a watchdog period whatever happens.
 import { healthSchedule, pauseContainer, unpauseContainer, type HealthSchedule } from '../../docker/containers.ts';
 import { DeadlineError, withDeadline } from '../../docker/deadline.ts';
-import { openFreezer } from '../../docker/freezer.ts';
+import { holdFrozen, type FreezerLocation } from '../../docker/freezer.ts';
+import { runScan, scanCommand, type StillScan } from '../../docker/volume-sync.ts';
 import { CLIError } from '../../spec/errors.ts';
 import { criticalSection } from '../interrupts.ts';
 import type { Session } from '../session.ts';
-import { LABEL, ROLE } from './labels.ts';
+import { stepTimer } from './timing.ts';
 
 /** The longest the work inside the window may take before the save gives up and thaws the VM. */
 export const WINDOW_MS = 30_000;
@@ -20,14 +21,6 @@ const EXPECTED_WINDOW_MS = 2_000;
 const POLL_MS = 100;
 
 export type FreezeMethod = 'cgroup' | 'pause';
-
-export interface Frozen<T> {
-  value: T;
-  frozenMs: number;
-  method: FreezeMethod;
-  /** Why the engine's pause was used instead of the cgroup freezer. */
-  fallbackReason?: string;
-}
 
 /**
  * When the engine will start its next probe, as its health monitor schedules them: one interval
@@ -57,47 +50,90 @@ export async function waitForProbeGap(session: Pick<Session, 'engine'>, vmId: st
   }
 }
 
-/** Runs `work` with the VM frozen; thaws whatever happens. */
-export async function withVmFrozen<T>(session: Session, vm: { id: string; imageId: string }, work: () => Promise<T>): Promise<Frozen<T>> {
-  const { engine, project } = session;
-  const opened = await openFreezer(engine, vm.id, vm.imageId, { [LABEL.project]: project.name, [LABEL.role]: ROLE.helper });
-  if ('unavailable' in opened) {
-    await waitForProbeGap(session, vm.id);
-    return { ...(await withEnginePause(session, vm.id, work)), fallbackReason: opened.unavailable };
-  }
-  const { freezer } = opened;
-  try {
-    await waitForProbeGap(session, vm.id);
-    return await criticalSection(async () => {
-      // Measured from the freeze request to the thaw's confirmation: all the time the VM may have
-      // been still, not only the work in between.
-      const frozenAt = performance.now();
-      let value: T;
-      try {
-        await freezer.freeze(WATCHDOG_SECONDS);
-        value = await withDeadline(WINDOW_MS, 'the frozen part of the save', work());
-      } finally {
-        await thawOrExplain(freezer.thaw, `its watchdog thaws it within ${WATCHDOG_SECONDS} s`);
-      }
-      return { value, frozenMs: performance.now() - frozenAt, method: 'cgroup' as const };
-    });
-  } finally {
-    await freezer.close();
-  }
+export interface StillMoment<T> {
+  value: T;
+  imageId: string;
+  frozenMs: number;
+  method: FreezeMethod;
 }
 
-async function withEnginePause<T>(session: Session, vmId: string, work: () => Promise<T>): Promise<Omit<Frozen<T>, 'fallbackReason'>> {
+export interface StillWork<T> {
+  /** A helper that can reach the freezers (CGROUP_ACCESS) and where the VM's freezer is, or why not. */
+  freezer: { helper: string; at: FreezerLocation } | { unavailable: string };
+  /** The snapshot helper that reads the volumes, if there are volumes. */
+  helper: string | undefined;
+  scans: readonly StillScan[];
+  /** Commits the VM's container (started the moment the VM is still). */
+  commit: () => Promise<string>;
+  /** Finishes the copy from the scans' output, the VM still still. */
+  finish: (outputs: Buffer[]) => Promise<T>;
+}
+
+/** Runs a save's exact pass with the VM still, and thaws it whatever happens. */
+export async function withVmStill<T>(session: Session, vm: { id: string }, work: StillWork<T>): Promise<StillMoment<T>> {
+  const step = stepTimer(session.out, session.env);
+  await waitForProbeGap(session, vm.id);
+  step('between two health probes');
+  const moment = 'unavailable' in work.freezer ? await enginePaused(session, vm.id, work) : await cgroupFrozen(session, work.freezer, work);
+  step(`still for ${moment.frozenMs.toFixed(0)} ms (${moment.method})`);
+  return moment;
+}
+
+async function cgroupFrozen<T>(session: Session, freezer: { helper: string; at: FreezerLocation }, work: StillWork<T>): Promise<StillMoment<T>> {
+  return criticalSection(async () => {
+    // Measured from the freeze's confirmation to the thaw's: the exec that freezes prints the
+    // confirmation the moment the cgroup is frozen, so this is the frozen time to a few ms.
+    const step = stepTimer(session.out, session.env);
+    let started = performance.now();
+    let commit: Promise<string> | undefined;
+    const held = await withDeadline(
+      WINDOW_MS,
+      'freezing the VM and reading its volumes',
+      holdFrozen(session.engine, freezer.helper, freezer.at, {
+        watchdogSeconds: WATCHDOG_SECONDS,
+        scans: work.scans.map(scanCommand),
+        onFrozen: () => {
+          started = performance.now();
+          step('frozen');
+          commit = work.commit();
+          commit.catch(() => undefined);
+        },
+      }),
+    );
+    step('volumes read');
+    let value: T;
+    let imageId: string;
+    try {
+      value = await withDeadline(WINDOW_MS, 'the frozen part of the save', work.finish(held.scans));
+      step('changes copied');
+      imageId = await withDeadline(WINDOW_MS, 'committing the frozen VM', commit!);
+      step('container committed');
+    } finally {
+      await thawOrExplain(held.release, `its watchdog thaws it within ${WATCHDOG_SECONDS} s`);
+      step('thawed');
+    }
+    return { value, imageId, frozenMs: performance.now() - started, method: 'cgroup' };
+  });
+}
+
+async function enginePaused<T>(session: Session, vmId: string, work: StillWork<T>): Promise<StillMoment<T>> {
   const { engine } = session;
   return criticalSection(async () => {
-    const pausedAt = performance.now();
+    const started = performance.now();
     let value: T;
+    let imageId: string;
     try {
       await withDeadline(WINDOW_MS, 'pausing the VM', pauseContainer(engine, vmId));
-      value = await withDeadline(WINDOW_MS, 'the paused part of the save', work());
+      const commit = work.commit();
+      commit.catch(() => undefined);
+      const outputs: Buffer[] = [];
+      for (const scan of work.scans) outputs.push(await withDeadline(WINDOW_MS, 'reading a paused volume', runScan(engine, work.helper!, scan)));
+      value = await withDeadline(WINDOW_MS, 'the paused part of the save', work.finish(outputs));
+      imageId = await withDeadline(WINDOW_MS, 'committing the paused VM', commit);
     } finally {
       await thawOrExplain(() => unpauseContainer(engine, vmId), 'unpause it with `docker unpause` once the engine answers, or run `npx dockervm doctor`');
     }
-    return { value, frozenMs: performance.now() - pausedAt, method: 'pause' as const };
+    return { value, imageId, frozenMs: performance.now() - started, method: 'pause' };
   });
 }
 

@@ -8,12 +8,21 @@
 #   freeze.sh freeze V DIR SECONDS   freezes; a watchdog thaws again after SECONDS whatever happens
 #   freeze.sh thaw V DIR             thaws (idempotent) and stops the watchdog
 #   freeze.sh state V DIR            prints frozen or thawed
+#   freeze.sh hold V DIR SECONDS [SCAN...]
+#                                    freezes, prints "frozen", runs each SCAN (a shell command line
+#                                    run with sh -c: a snapshot pass reading a volume) and prints
+#                                    its output's size in bytes on a line, then the output; prints
+#                                    "held", then waits for a line (or the end) on stdin and thaws:
+#                                    one exec for the whole frozen moment, so no engine round trip
+#                                    stands between freezing, reading the volumes and thawing. If
+#                                    dockervm dies, stdin ends and the VM is thawed at once.
 #
 # Every wait is bounded. Exit status: 0 done, 3 the cgroup did not reach the state asked for.
 set -eu
 
 root=/host/cgroup
-watchdog_pid=/tmp/dockervm-freezer-watchdog.pid
+# /dev/shm: a tmpfs, so nothing of this ends up in an image committed from the helper.
+watchdog_pid=/dev/shm/dockervm-freezer-watchdog.pid
 
 state() { # state V DIR: prints frozen or thawed (FREEZING counts as not frozen yet)
   if [ "$1" = v1 ]; then
@@ -68,8 +77,9 @@ find)
   echo "no freezer cgroup for $id" >&2
   exit 3
   ;;
-freeze)
-  v=$2 dir=$3 seconds=$4
+freeze | hold)
+  action=$1 v=$2 dir=$3 seconds=$4
+  shift 4
   # The watchdog outlives this exec (and a dockervm killed in the middle of a save): the VM can
   # never stay frozen longer than SECONDS.
   (sleep "$seconds"; request "$v" "$dir" thawed) >/dev/null 2>&1 &
@@ -79,6 +89,21 @@ freeze)
     echo "the cgroup did not freeze" >&2
     exit 3
   fi
+  [ "$action" = freeze ] && exit 0
+  trap 'thaw "$v" "$dir"' EXIT
+  echo frozen
+  out=/dev/shm/dockervm-scan
+  for scan in "$@"; do
+    sh -c "$scan" > "$out"
+    wc -c < "$out" | tr -d ' '
+    cat "$out"
+  done
+  rm -f "$out"
+  echo held
+  read -r _ || true
+  thaw "$v" "$dir"
+  trap - EXIT
+  echo thawed
   ;;
 thaw)
   thaw "$2" "$3"

@@ -1,10 +1,13 @@
 #!/bin/sh
-# manifest.sh DIR FORMAT: the manifest of a directory (a mounted volume, or saved data) in one exec:
-# the NUL-terminated names, one more NUL (names are never empty, so a double NUL cannot occur inside
-# them), then the `stat -c FORMAT` lines in the same order. Two walks of the tree: when a running VM
-# changed it in between (the counts differ, or a file vanished before stat saw it), read it again.
+# manifest.sh DIR FORMAT [live]: the manifest of a directory (a mounted volume, or saved data) in
+# one exec: the NUL-terminated names, one more NUL (names are never empty, so a double NUL cannot
+# occur inside them), then the `stat -c FORMAT` lines in the same order. The names and the stat
+# lines come from two walks of the tree: when a running VM changed it in between (the counts
+# differ, a file vanished before stat saw it, or, with `live`, a third listing differs from the
+# first), it is read again.
 set -eu
 cd "$1"
+live=${3:-}
 # stat formats times without reading a zone file for each one (a quarter faster).
 export TZ=UTC0
 names=/tmp/.dockervm-names stats=/tmp/.dockervm-stats
@@ -13,7 +16,11 @@ while :; do
   if find . -print0 > "$names" && find . -exec stat -c "$2" {} + > "$stats" 2>/dev/null; then
     count=$(tr -cd '\000' < "$names" | wc -c)
     lines=$(wc -l < "$stats")
-    [ "$count" -eq "$lines" ] && break
+    if [ "$count" -eq "$lines" ]; then
+      [ -z "$live" ] && break
+      # A rename keeps the counts but may shift which line belongs to which name.
+      [ "$(find . -print0 | cksum)" = "$(cksum < "$names")" ] && break
+    fi
   fi
   tries=$((tries + 1))
   if [ "$tries" -ge 3 ]; then
