@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockervm, engineAvailable, requireBuiltDockervm, uniqueName } from '../helpers/dockervm-engine.ts';
+import { dockervm, engineAvailable, mustSh, requireBuiltDockervm, uniqueName } from '../helpers/dockervm-engine.ts';
 import { startSecondEngine, type SecondEngine } from '../helpers/second-engine.ts';
 import { haveSshd, startSshServer, type SshServer } from '../helpers/ssh-server.ts';
 import { onEngine, onMain, seedImage, tinyProject, type Doctor } from '../helpers/tiny-project.ts';
@@ -37,7 +37,7 @@ describe.skipIf(!haveEngine || !haveSshd())('engine selection over ssh', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('doctor, up, status and down all reach the engine behind ssh', () => {
+  it('doctor, up and status reach the engine behind ssh', () => {
     const doctor = run(['doctor', '--json']);
     expect((JSON.parse(doctor.stdout) as Doctor).engine, doctor.stderr).toMatchObject({ address: sshd.host, id: engine.id });
     const up = run(['up']);
@@ -46,6 +46,15 @@ describe.skipIf(!haveEngine || !haveSshd())('engine selection over ssh', () => {
     expect(onMain(name)).toEqual({ containers: 0, volumes: 0 });
     const status = run(['status', '--json']);
     expect((JSON.parse(status.stdout) as { vm: { state: string } | null }).vm?.state, status.stderr).toBe('running');
+  });
+
+  it('a save over ssh: exec, archive and commit calls through the same transport', () => {
+    const shell = run(['shell', '--', 'echo kept > /data/file']);
+    expect(shell.status, shell.stderr).toBe(0);
+    const save = run(['save', '-m', 'over ssh']);
+    expect(save.status, save.stderr).toBe(0);
+    expect(engine.docker(['images', '--format', '{{.Tag}}', `dockervm/${name}`]).split('\n')).toContain('snap-current');
+    expect(mustSh('docker', ['images', '-q', `dockervm/${name}`]).trim()).toBe('');
     const down = run(['down', '--force']);
     expect(down.status, down.stderr).toBe(0);
     expect(onEngine(engine, name).containers).toBe(0);
