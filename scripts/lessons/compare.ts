@@ -26,13 +26,16 @@ const MASKS: [RegExp, string][] = [
 ];
 
 /** BuildKit's plain progress: vertex lines "#<n> …", in an order that depends on timing. */
-const VERTEX = /^#(\d+) (.*)$/;
+const VERTEX = /^#(\d+) (.*)$/s; // apt's progress leaves carriage returns inside a line
 const STATUS = /^(?:DONE [\d.]+s|CACHED|ERROR\b.*)$/;
 
 /**
  * A build log as what it built: each instruction once, sorted (BuildKit interleaves vertices as they
  * finish), with a cached and a fresh step alike ("done": whether the engine built it before is the
  * machine's history, not the lesson's), plus the image names it wrote. Lines of other commands stay.
+ * A step is keyed by its instruction alone, FROM steps left out: BuildKit also reports a step that a
+ * concurrent build on the engine shares ("[stage-0 1/8] FROM debian@sha256:…" of someone else's
+ * Dockerfile), under that build's numbering.
  */
 function buildSummary(lines: string[]): string[] {
   const others: string[] = [];
@@ -48,7 +51,11 @@ function buildSummary(lines: string[]): string[] {
     const [, id, text] = vertex as unknown as [string, string, string];
     if (!headers.has(id)) {
       headers.set(id, text);
-      if (/^\[(?!internal\])/.test(text) && !/^\[[^\]]*internal\]/.test(text)) steps.set(text, 'done');
+      const instruction = /^\[(?![^\]]*internal\])[^\]]*\] (.*)$/s.exec(text)?.[1];
+      if (instruction && !instruction.startsWith('FROM ')) {
+        steps.set(instruction, steps.get(instruction) ?? 'done');
+        headers.set(id, instruction);
+      }
       continue;
     }
     const header = headers.get(id)!;
@@ -63,18 +70,23 @@ function mask(text: string): string {
   return MASKS.reduce((out, [pattern, name]) => out.replace(pattern, name), text);
 }
 
-/** The output a page shows for a step (its `from` and `tail`), as comparable lines. */
+/**
+ * The output a page shows for a step (its `from` and `tail`), as comparable lines. A build log is
+ * read whole: where `from` cuts it depends on the order BuildKit happened to print its steps in.
+ */
 export function comparableOutput(step: RecordedStep): string[] {
   let lines = step.output ? step.output.split('\n') : [];
+  if (lines.some((line) => VERTEX.test(line))) return buildSummary(lines).map(comparableLine);
   if (step.from) {
     const start = lines.findIndex((line) => new RegExp(step.from!).test(line));
     if (start > 0) lines = lines.slice(start);
   }
   if (step.tail && lines.length > step.tail) lines = lines.slice(-step.tail);
-  if (lines.some((line) => VERTEX.test(line))) lines = buildSummary(lines);
-  // Column padding follows the widest cell (right-aligned numbers too), and masked cells had other widths.
-  return lines.map((line) => mask(line).replace(/[ \t]{2,}/g, '  ').trim());
+  return lines.map(comparableLine);
 }
+
+// Column padding follows the widest cell (right-aligned numbers too), and masked cells had other widths.
+const comparableLine = (line: string) => mask(line).replace(/[ \t]{2,}/g, '  ').trim();
 
 /** A transcript as blocks of lines to diff, one per step: its place, command, exit status, and output. */
 export function comparable(transcript: Transcript): { id: string; head: string[]; output: string[] }[] {
