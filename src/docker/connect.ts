@@ -36,14 +36,15 @@ export function dockerodeOptions(endpoint: EngineEndpoint, env: NodeJS.ProcessEn
   // The request's host is only a label: the agent's ssh decides where the bytes go.
   if (endpoint.host.startsWith('ssh://')) return { ...none, protocol: 'http', host: hostname, agent: sshAgent(endpoint.host, env) } as DockerOptions;
   if (!endpoint.tls) return { ...none, protocol: 'http', host: hostname, port: url.port };
-  const files = tlsFiles(endpoint.tls);
+  const files = tlsFiles(endpoint.tls, endpoint.context === undefined);
   const options: DockerOptions & { agent?: Agent } = { ...none, protocol: 'https', host: hostname, port: url.port, ...files };
   // docker-modem passes no rejectUnauthorized of its own; an agent carries it (agent options win).
   if (!endpoint.tls.verify) options.agent = new Agent({ ...files, rejectUnauthorized: false });
   return options;
 }
 
-function tlsFiles(tls: EngineTls): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+/** `needCa`: DOCKER_TLS_VERIFY reads ca.pem or fails (the CLI does); a context without one trusts the system's CAs. */
+function tlsFiles(tls: EngineTls, needCa: boolean): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (name: string) => {
     const file = join(tls.certDir, name);
     if (!existsSync(file)) return undefined;
@@ -57,6 +58,6 @@ function tlsFiles(tls: EngineTls): { ca?: Buffer; cert?: Buffer; key?: Buffer } 
   const cert = read('cert.pem');
   const key = read('key.pem');
   if (Boolean(cert) !== Boolean(key)) throw new CLIError(`${tls.certDir}: has ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; the engine's client certificate needs both`);
-  if (tls.verify && !ca) throw new CLIError(`${tls.certDir}: no ca.pem to verify the engine's certificate with (set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem)`);
+  if (tls.verify && needCa && !ca) throw new CLIError(`${tls.certDir}: no ca.pem to verify the engine's certificate with (set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem)`);
   return { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
 }

@@ -161,5 +161,9 @@ describe('one endpoint for dockerode and the CLI children', () => {
     const loose = dockerodeOptions({ host: 'tcp://127.0.0.1:2376', source: 'config', context: 'loose', tls: { verify: false, certDir: looseDir } }, {}) as { agent?: { options: { rejectUnauthorized?: boolean } } };
     expect(loose.agent?.options.rejectUnauthorized).toBe(false);
     expect(() => dockerodeOptions({ host: 'tcp://h:2376', source: 'DOCKER_HOST', tls: { verify: true, certDir: looseDir } }, {})).toThrow(/no ca\.pem to verify the engine's certificate/);
+    // A context without a CA verifies against the system's CAs, as the CLI does.
+    const systemCas = dockerodeOptions({ host: 'tcp://h:2376', source: 'config', context: 'loose', tls: { verify: true, certDir: looseDir } }, {}) as Record<string, unknown>;
+    expect(systemCas).toMatchObject({ protocol: 'https', ca: undefined });
+    expect(String(systemCas.cert)).toBe('cert.pem of loose');
   });
 });
