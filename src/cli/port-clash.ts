@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { publishedPorts } from '../docker/containers.ts';
 import type { Engine } from '../docker/engine.ts';
 import type { ContainerDetails } from '../docker/containers.ts';
+import { siblingClaims } from '../create/port-probe.ts';
 import type { Project, PublishedPort } from './project.ts';
 
 const PURPOSE: Record<number, string> = { 6080: 'noVNC', 5901: 'VNC', 22: 'SSH' };
@@ -50,7 +51,9 @@ export async function portClash(engine: Engine, project: Project, vm: ContainerD
     // The project's own containers: compose replaces them itself.
     if (holder?.project === project.name) continue;
     if (!holder && (await portFree(port.ip, port.host))) continue;
-    const suggestion = await nextFree(port.ip, port.host, new Set(project.ports.map((p) => p.host)));
+    // Not one another project next to this one has in its .env either (made, not started yet).
+    const avoid = new Set([...project.ports.map((p) => p.host), ...siblingClaims(project.dir).keys()]);
+    const suggestion = await nextFree(port.ip, port.host, avoid);
     return clashMessage(port, holder, suggestion);
   }
   return undefined;

@@ -79,7 +79,18 @@ describe.skipIf(!haveEngine)('three default VMs side by side', () => {
   it('all three run at once; each serves noVNC and VNC on its own ports', { timeout: 1_800_000 }, async () => {
     for (const vm of vms) {
       const started = Date.now();
-      const up = dockervm(['up', '--json'], { cwd: vm.dir, timeoutMs: 900_000 });
+      let up = dockervm(['up', '--json'], { cwd: vm.dir, timeoutMs: 900_000 });
+      // Another run's VM on this engine may have taken a port while this one was built: up names it
+      // and the .env line; follow that advice once (never for a clash between these three).
+      const advice = /taken by the dockervm project "([^"]+)".*e\.g\. (DOCKERVM_\w+)=(\d+)/.exec(up.stderr);
+      if (up.status === 1 && advice && !vms.some((v) => v.name === advice[1])) {
+        process.stdout.write(`e2e side by side: ${vm.name}: ${advice[0]}; moving it\n`);
+        const env = readFileSync(join(vm.dir, '.env'), 'utf8');
+        writeFileSync(join(vm.dir, '.env'), env.replace(new RegExp(`^${advice[2]}=.*$`, 'm'), `${advice[2]}=${advice[3]}`));
+        vm.novnc = envPort(vm.dir, 'DOCKERVM_NOVNC_PORT');
+        vm.vnc = envPort(vm.dir, 'DOCKERVM_VNC_PORT');
+        up = dockervm(['up', '--json'], { cwd: vm.dir, timeoutMs: 900_000 });
+      }
       expect(up.status, `${vm.name}: ${up.stderr.slice(-3000)}`).toBe(0);
       upSeconds.push((Date.now() - started) / 1000);
       expect(JSON.parse(up.stdout)).toMatchObject({ state: 'running', health: 'healthy' });

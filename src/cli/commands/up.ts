@@ -34,8 +34,9 @@ export const command: Command = {
     } catch (error) {
       // compose's own message is on the terminal above; point at the check for the usual causes.
       if (error instanceof CLIError && error.exitCode === 1) {
-        // Taken between the check and compose's start: name the holder after all.
-        const late = /port is already allocated|address already in use/.test(error.message) ? await portClash(engine, project, await findVm(session)) : undefined;
+        // A port taken while the image was built (compose's own words went to the terminal, not to
+        // us): name the holder after all.
+        const late = await portClash(engine, project, await findVm(session));
         throw new CLIError(late ?? `${error.message}; \`npx dockervm doctor\` checks ports, networks, disk and the engine`);
       }
       throw error;
