@@ -62,7 +62,9 @@ const tasks = {
   test: ['scripts/test.mjs'],
   'test:unit': ['scripts/test.mjs', 'unit'],
   'test:e2e': ['scripts/test.mjs', 'e2e'],
-  create: ['scripts/build.mjs', '--then-run', 'create-dockervm'],
+  // A checkout's version of dockervm need not be on the registry yet: no install (the project's
+  // commands run as `npm run dockervm -- …` from here; `--install` still asks for one).
+  create: ['scripts/build.mjs', '--then-run', 'create-dockervm', '--no-install'],
   dockervm: ['scripts/build.mjs', '--then-run', 'dockervm'],
   bench: ['scripts/bench.mjs'],
   examples: ['scripts/run-examples.ts'],

@@ -105,8 +105,8 @@ export function removeLabelled(name: string): string[] {
   return problems;
 }
 
-/** Every real-engine suite names its projects with one of these: the VM e2e suite and dockervm's. */
-export const TEST_PREFIXES = [PREFIX, 'dvmcli-'];
+/** Every real-engine suite names its projects with one of these: the VM e2e suite, dockervm's, the published path's. */
+export const TEST_PREFIXES = [PREFIX, 'dvmcli-', 'dvmpub-'];
 
 /**
  * Test projects (by label value) still on the engine, each with the age of its newest container,
