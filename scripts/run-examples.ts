@@ -160,7 +160,12 @@ function maxSeconds(lesson: Lesson): number {
 type Outcome = { ok: boolean; report: string[]; transcript?: Transcript };
 
 async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<Outcome> {
-  const lock = await lockLesson(lesson.slug.slice(0, 2), maxSeconds(lesson), log);
+  let lock;
+  try {
+    lock = await lockLesson(lesson.slug.slice(0, 2), maxSeconds(lesson), log);
+  } catch (error) {
+    return { ok: false, report: [(error as Error).message] };
+  }
   try {
     return await runLocked(lesson, engine);
   } finally {
