@@ -111,6 +111,8 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
   it('logs in as the non-root user with the requested UID/GID; the image runs as that user unless a root daemon needs root', () => {
     const { name: user, uid, gid } = want.user;
     expect(project.mustExec(user, 'id -un; id -u; id -g').trim().split('\n')).toEqual([user, String(uid), String(gid)]);
+    // Shells start at the user's home, also when the image runs as root for a daemon (WORKDIR).
+    expect(project.mustExec(user, 'pwd').trim()).toBe(`/home/${user}`);
     // The home is the user's own, also when rootfs/ put files in it (COPY makes them root's).
     expect(project.mustExec(user, `stat -c %u:%g /home/${user}; touch /home/${user}/.dvme2e-writable && echo writable`).trim().split('\n')).toEqual([
       `${uid}:${gid}`,
