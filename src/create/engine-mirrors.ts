@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { parseMirrors } from '../registry/mirrors.ts';
 
-export function engineMirrors(env: NodeJS.ProcessEnv, timeoutMs = 3000): Promise<string[]> {
+export function engineMirrors(env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<string[]> {
   return new Promise((resolve) => {
     execFile('docker', ['info', '--format', '{{json .RegistryConfig.Mirrors}}'], { env, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout) =>
       resolve(error ? [] : parseMirrors(stdout.trim())),

@@ -109,6 +109,9 @@ export async function runCreate(options: RunOptions): Promise<void> {
       throw new CLIError(`${target} is not empty: choose another directory, or add --overwrite to write into it`);
     }
   };
+  // docker info takes a while (the CLI scans its plugins): asked now, it is answered by the time the
+  // base image is pinned.
+  if (context.pin) void engineMirrorsOnce(options);
   const answers = await collectAnswers(context, options.prompter, checkTarget);
   const install = await decideInstall(context, options.prompter);
   const target = targetDirectory(context, answers.directory);

@@ -2,7 +2,7 @@
 // `dockervm pin`. Bounded, and never an error: no engine, or a slow one, means no mirrors.
 import type { Engine } from './engine.ts';
 
-export async function engineRegistryMirrors(engine: Engine, timeoutMs = 3000): Promise<string[]> {
+export async function engineRegistryMirrors(engine: Engine, timeoutMs = 5000): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), timeoutMs);
