@@ -12,7 +12,7 @@
 import type { Duplex } from 'node:stream';
 import freezeScript from './scripts/freeze.sh?raw';
 import { removeContainer } from './containers.ts';
-import { withDeadline } from './deadline.ts';
+import { DeadlineError, withDeadline } from './deadline.ts';
 import type { Engine } from './engine.ts';
 import { execCollect, FrameReader } from './exec.ts';
 import { startHelper } from './helper.ts';
@@ -70,7 +70,7 @@ export async function holdFrozen(
   engine: Engine,
   helperId: string,
   at: FreezerLocation,
-  options: { watchdogSeconds: number; scans: readonly string[]; onFrozen: () => void },
+  options: { watchdogSeconds: number; scans: readonly string[]; onFrozen: () => void; deadlineMs: number },
 ): Promise<HeldFreeze> {
   const args = ['sh', '-c', freezeScript, 'freeze.sh', 'hold', at.version, at.dir, String(Math.ceil(options.watchdogSeconds)), ...options.scans];
   const exec = await engine.call('freeze the VM', () =>
@@ -78,7 +78,8 @@ export async function holdFrozen(
   );
   const stream = (await engine.call('freeze the VM', () => exec.start({ hijack: true, stdin: true }))) as Duplex;
   const reader = new FrameReader(stream);
-  const fail = async (what: string): Promise<never> => {
+  let stage = 'starting the freeze';
+  const fail = (what: string): never => {
     const stderr = reader.stderr().trim();
     throw new Error(`${what}${stderr ? `: ${stderr.split('\n').slice(-2).join('; ')}` : ''}`);
   };
@@ -88,26 +89,33 @@ export async function holdFrozen(
     if (done) return;
     done = true;
     stream.write('thaw\n');
-    const line = await reader.line();
+    const line = await withDeadline(CALL_MS, 'thawing the VM', reader.line());
     stream.end();
     await Promise.race([released, new Promise((r) => setTimeout(r, 1_000))]);
-    if (line !== 'thawed') await fail('the VM was not thawed');
+    if (line !== 'thawed') fail('the VM was not thawed');
   };
-  try {
-    if ((await reader.line()) !== 'frozen') await fail('the VM did not freeze');
+  const hold = async () => {
+    if ((await reader.line()) !== 'frozen') fail('the VM did not freeze');
     options.onFrozen();
     const scans: Buffer[] = [];
     for (let i = 0; i < options.scans.length; i++) {
+      stage = `reading volume ${i + 1} of ${options.scans.length} with the VM frozen`;
       const size = Number(await reader.line());
-      if (!Number.isSafeInteger(size)) await fail('a read of the frozen volumes failed');
+      if (!Number.isSafeInteger(size)) fail('a read of the frozen volumes failed');
       scans.push(await reader.bytes(size));
     }
-    if ((await reader.line()) !== 'held') await fail('the frozen volumes could not be read');
+    stage = 'finishing the frozen reads';
+    if ((await reader.line()) !== 'held') fail('the frozen volumes could not be read');
     return { scans, release };
+  };
+  try {
+    return await withDeadline(options.deadlineMs, 'the freeze', hold()).catch((error: Error) => {
+      throw error instanceof DeadlineError ? new Error(`${stage} took longer than ${options.deadlineMs / 1000} s`) : error;
+    });
   } catch (error) {
-    // The script thaws on its own way out; ending stdin makes it go.
+    // The script thaws on its own way out, and when its stdin ends; the caller thaws as well.
     done = true;
-    stream.end();
+    stream.destroy();
     throw error;
   }
 }

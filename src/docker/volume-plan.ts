@@ -178,30 +178,45 @@ export interface ChangeScan {
   entries: Map<string, string[]>;
 }
 
-/** Parses changes.sh's output (see there for the layout). */
+/** Parses changes.sh's output: tagged, NUL-terminated records (see there for the layout). */
 export function parseChanges(output: Buffer): ChangeScan {
-  const text = output.toString('utf8');
-  // The changed paths end at the first empty record: at once when there are none.
-  const namesEnd = text.startsWith('\0') ? 0 : text.indexOf('\0\0') + 1;
-  if (namesEnd === 0 && !text.startsWith('\0')) throw new Error('a change listing without its end mark');
-  const names = text.slice(0, namesEnd).split('\0').filter((n) => n !== '');
-  const statsEnd = text.indexOf('\0', namesEnd + 1);
-  if (statsEnd < 0) throw new Error('a change listing without its stat lines');
-  const lines = text.slice(namesEnd + 1, statsEnd).split('\n').filter((l) => l !== '');
-  if (lines.length !== names.length) throw new Error(`a change listing with ${names.length} names and ${lines.length} stat lines`);
   const changed: Manifest = new Map();
-  names.forEach((path, i) => changed.set(path, entry(path, lines[i] ?? '')));
   const entries = new Map<string, string[]>();
-  const records = text.slice(statsEnd + 1).split('\0');
-  for (let i = 0; i < records.length; ) {
-    const dir = records[i++];
-    if (!dir) continue;
-    const children: string[] = [];
-    while (i < records.length && records[i] !== '') children.push(records[i++] as string);
-    i++;
-    entries.set(dir, children);
+  const pending: string[] = [];
+  let dir: string[] | undefined;
+  for (const record of output.toString('utf8').split('\0')) {
+    if (record === '') continue;
+    const tag = record[0];
+    const value = record.slice(1);
+    if (tag === 'N') pending.push(value);
+    else if (tag === 'S') {
+      const path = pending.shift();
+      if (path === undefined) throw new Error('a change listing with more stat lines than names');
+      changed.set(path, entry(path, value));
+    } else if (tag === 'D') entries.set(value, (dir = []));
+    else if (tag === 'E') {
+      if (!dir) throw new Error('a change listing with an entry outside a directory');
+      dir.push(value);
+    } else if (tag === '.') dir = undefined;
+    else throw new Error(`a change listing with an unknown record "${record.slice(0, 20)}"`);
   }
+  if (pending.length > 0) throw new Error(`a change listing with ${pending.length} names without stat lines`);
   return { changed, entries };
+}
+
+/**
+ * How many paths of a manifest changed since `since` (seconds since the epoch), by their ctime
+ * (the last field of STAT_FORMAT, printed in UTC). When most of a volume is that young (just
+ * seeded, or restored), reading only the changes is no cheaper than reading it whole.
+ */
+export function changedSince(manifest: Manifest, since: number): number {
+  let count = 0;
+  for (const e of manifest.values()) {
+    const fields = e.line.split(' ');
+    const [date, time] = [fields.at(-3), fields.at(-2)];
+    if (date && time && Date.parse(`${date}T${time.slice(0, 12)}Z`) / 1000 >= since) count++;
+  }
+  return count;
 }
 
 const inodeOf = (e: ManifestEntry | undefined) => e?.line.split(' ')[2];

@@ -25,6 +25,7 @@ import {
   sh,
   uniqueName,
 } from '../helpers/dockervm-engine.ts';
+import { findRegistryBinary, startRegistry } from '../helpers/registry-server.ts';
 
 const haveEngine = engineAvailable();
 const PAGE = join(import.meta.dirname, '../../site/src/content/docs/reference/errors.md');
@@ -60,6 +61,27 @@ async function engineProxy(dir: string) {
       for (const s of sockets) s.destroy();
     },
   };
+}
+
+/** A TCP proxy on 127.0.0.1 to `port` that cuts every connection once `afterBytes` went up it. */
+async function cuttingTcpProxy(port: number, afterBytes: number) {
+  let sent = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = createConnection(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      if (sent > afterBytes) {
+        server.close();
+        for (const s of sockets) s.destroy();
+      }
+    });
+    client.pipe(upstream).pipe(client);
+    for (const s of [client, upstream]) s.on('error', () => (client.destroy(), upstream.destroy()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, close: () => (server.close(), sockets.forEach((s) => s.destroy())) };
 }
 
 /** dockervm through `host`, cut when stderr first matches `when`; resolves with the whole run. */
@@ -123,7 +145,7 @@ describe.skipIf(!haveEngine)('bad input and faults: one line, exit 1, nothing lo
     // A frozen VM takes no exec; it is thawed at once when the save's connection goes (or by the
     // watchdog): a few tries.
     let ok = false;
-    for (let i = 0; i < 60 && !ok; i++) {
+    for (let i = 0; i < 100 && !ok; i++) {
       ok = sh('docker', ['exec', id, 'true'], { timeoutMs: 20_000 }).status === 0;
       if (!ok) spawnWait(500);
     }
@@ -221,6 +243,23 @@ describe.skipIf(!haveEngine)('bad input and faults: one line, exit 1, nothing lo
     const again = dockervm(['restore', target], { cwd: dir });
     expect(again.status, again.stderr).toBe(0);
     vmRunsAndAnswers();
+  });
+
+  it.skipIf(!findRegistryBinary() && !process.env.CI)('the registry gone in the middle of a push', async () => {
+    const registry = await startRegistry();
+    const proxy = await cuttingTcpProxy(registry.port, 2_000_000);
+    try {
+      const before = snapshotIds();
+      const push = dockervm(['push', `127.0.0.1:${proxy.port}/class/lab:v1`], { cwd: dir, timeoutMs: 300_000 });
+      record('the registry stops answering in the middle of a push', 'push 127.0.0.1:PORT/class/lab:v1', { status: push.status, stderr: push.stderr.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT') });
+      expect(snapshotIds()).toEqual(before);
+      // The registry back (here: reached without the proxy), the same push works.
+      const again = dockervm(['push', `${registry.host}/class/lab:v1`], { cwd: dir, timeoutMs: 300_000 });
+      expect(again.status, again.stderr).toBe(0);
+    } finally {
+      proxy.close();
+      await registry.stop();
+    }
   });
 
   it('the table in the docs is what dockervm says', () => {

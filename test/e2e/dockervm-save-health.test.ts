@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/docker/engine.ts';
-import { openFreezer, type CgroupFreezer } from '../../src/docker/freezer.ts';
+import freezeScript from '../../src/docker/scripts/freeze.sh?raw';
+import { findFreezer, openFreezer, type CgroupFreezer } from '../../src/docker/freezer.ts';
 import {
   cleanupProject,
   DOCKERVM_BIN,
@@ -174,6 +175,30 @@ describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
       // Nobody thaws: the watchdog does, three seconds after the freeze.
       for (let i = 0; i < 100 && (await freezer.isFrozen()); i++) await sleep(100);
       expect(await freezer.isFrozen()).toBe(false);
+      expect(execWorks()).toBe(true);
+      await freezer.close();
+      freezer = undefined;
+    });
+
+    it('is thawed as soon as the connection that holds the freeze goes (a save killed with -9)', async () => {
+      freezer = await open();
+      const at = await findFreezer(engine, freezer.helperId, vmId);
+      if ('unavailable' in at) throw new Error(at.unavailable);
+      // What a save does, through the docker CLI, which is then killed: the connection drops.
+      // The watchdog is ten minutes away: only the end of stdin can thaw the VM in time.
+      const holder = spawn('docker', ['exec', '-i', freezer.helperId, 'sh', '-c', freezeScript, 'freeze.sh', 'hold', at.version, at.dir, '600'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      holder.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      for (let i = 0; i < 200 && !out.includes('held'); i++) await sleep(50);
+      expect(out).toContain('frozen');
+      expect(await freezer.isFrozen()).toBe(true);
+      holder.kill('SIGKILL');
+      let frozen = true;
+      for (let i = 0; i < 50 && frozen; i++) {
+        await sleep(100);
+        frozen = await freezer.isFrozen();
+      }
+      expect(frozen).toBe(false);
       expect(execWorks()).toBe(true);
       await freezer.close();
       freezer = undefined;

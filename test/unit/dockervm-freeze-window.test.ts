@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthSchedule } from '../../src/docker/containers.ts';
-import { afterFailedSync, planSync, type Manifest } from '../../src/docker/volume-plan.ts';
+import { afterFailedSync, changedSince, planSync, type Manifest } from '../../src/docker/volume-plan.ts';
 import { nextProbeAt } from '../../src/cli/snapshot/window.ts';
 
 const schedule = (over: Partial<HealthSchedule>): HealthSchedule => ({
@@ -72,5 +72,18 @@ describe('afterFailedSync: a copy that stopped part-way is redone by the next pl
   it('a failed full copy, or an unknown start, leaves nothing known', () => {
     expect(afterFailedSync(undefined, desired, planSync(desired, undefined))).toBeUndefined();
     expect(afterFailedSync(before, desired, { ...failed, full: true })).toBeUndefined();
+  });
+});
+
+describe('changedSince: how much of a volume is younger than a moment, by ctime', () => {
+  const line = (ctime: string) => `81a4 1 2 0 0 1 2020-01-01 00:00:00.000000000 +0000 ${ctime} +0000`;
+  const m: Manifest = new Map([
+    ['./old', { path: './old', line: line('2026-12-01 10:00:00.000000000'), type: 0o100000, size: 1 }],
+    ['./new', { path: './new', line: line('2026-12-01 12:00:00.500000000'), type: 0o100000, size: 1 }],
+  ]);
+  it('counts the paths changed at or after the moment', () => {
+    expect(changedSince(m, Date.parse('2026-12-01T11:00:00Z') / 1000)).toBe(1);
+    expect(changedSince(m, Date.parse('2026-12-01T09:00:00Z') / 1000)).toBe(2);
+    expect(changedSince(m, Date.parse('2026-12-01T13:00:00Z') / 1000)).toBe(0);
   });
 });

@@ -118,6 +118,10 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
           created.push(committed);
           return committed;
         },
+        keepHelper: () => {
+          const at = helpers.indexOf(helper.id);
+          if (at >= 0) helpers.splice(at, 1);
+        },
         finish: async (outputs) =>
           dataHelper ? finishStill(session, dataHelper, volumes, held, scans.map((scan, i) => ({ scan, output: outputs[i]! })), totals) : new Map<string, HeldState>(),
       });

@@ -2,7 +2,7 @@
 // pass: while the VM runs (the bulk of the copy; files may change or vanish under it, which is
 // fine: whatever such a pass got wrong, the next pass sees as changed), and with the VM still (the
 // pass that makes the snapshot exact: only what changed since the pass before).
-import { afterFailedSync, applyChanges, isEmptyPlan, mergeWalked, parseChanges, planSync, type Manifest } from '../../docker/volume-plan.ts';
+import { afterFailedSync, applyChanges, changedSince, isEmptyPlan, mergeWalked, parseChanges, planSync, type Manifest } from '../../docker/volume-plan.ts';
 import {
   changesScan,
   helperClock,
@@ -93,10 +93,17 @@ export async function copyWhileRunning(session: Session, helper: string, volumes
  */
 export function stillScans(volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>): StillScan[] {
   return volumes.map((v) => {
-    const walkedAt = held.get(v.name)?.walkedAt;
-    return walkedAt === undefined ? manifestScan(liveDir(v.name)) : changesScan(liveDir(v.name), walkedAt - 1);
+    const state = held.get(v.name);
+    if (state?.walkedAt === undefined) return manifestScan(liveDir(v.name));
+    // -cmin counts whole minutes back from the scan: what it lists is what changed in that span.
+    const span = state.walkedAt - 1 - 180;
+    const young = changedSince(state.manifest, span);
+    return young > YOUNG_LIMIT ? manifestScan(liveDir(v.name)) : changesScan(liveDir(v.name), state.walkedAt - 1);
   });
 }
+
+/** Above this many paths changed in the last minutes, the still pass reads a volume whole. */
+const YOUNG_LIMIT = 3_000;
 
 /**
  * The exact pass (the VM frozen or stopped), from what `stillScans` read: the helper's copy of every

@@ -5,17 +5,19 @@
 // itself when dockervm goes away, or after a watchdog period whatever happens.
 import { healthSchedule, pauseContainer, unpauseContainer, type HealthSchedule } from '../../docker/containers.ts';
 import { DeadlineError, withDeadline } from '../../docker/deadline.ts';
-import { holdFrozen, type FreezerLocation } from '../../docker/freezer.ts';
+import { holdFrozen, thaw, type FreezerLocation, type HeldFreeze } from '../../docker/freezer.ts';
 import { runScan, scanCommand, type StillScan } from '../../docker/volume-sync.ts';
 import { CLIError } from '../../spec/errors.ts';
 import { criticalSection } from '../interrupts.ts';
 import type { Session } from '../session.ts';
 import { stepTimer } from './timing.ts';
 
-/** The longest the work inside the window may take before the save gives up and thaws the VM. */
-export const WINDOW_MS = 30_000;
+/** How long freezing and reading the frozen volumes may take before the save gives up and thaws. */
+const HOLD_MS = 15_000;
+/** The same for copying the changes found and committing, with the VM frozen. */
+export const WINDOW_MS = 15_000;
 /** The watchdog thaws a cgroup freeze this long after it began, whatever happened to dockervm. */
-export const WATCHDOG_SECONDS = WINDOW_MS / 1000 + 10;
+export const WATCHDOG_SECONDS = (HOLD_MS + WINDOW_MS) / 1000 + 10;
 /** What a window is expected to need at most, for keeping it clear of a health probe. */
 const EXPECTED_WINDOW_MS = 2_000;
 const POLL_MS = 100;
@@ -67,6 +69,8 @@ export interface StillWork<T> {
   commit: () => Promise<string>;
   /** Finishes the copy from the scans' output, the VM still still. */
   finish: (outputs: Buffer[]) => Promise<T>;
+  /** Called when the VM may still be frozen: the helper must not be removed (its watchdog thaws it). */
+  keepHelper: () => void;
 }
 
 /** Runs a save's exact pass with the VM still, and thaws it whatever happens. */
@@ -80,17 +84,18 @@ export async function withVmStill<T>(session: Session, vm: { id: string }, work:
 }
 
 async function cgroupFrozen<T>(session: Session, freezer: { helper: string; at: FreezerLocation }, work: StillWork<T>): Promise<StillMoment<T>> {
+  const { engine } = session;
   return criticalSection(async () => {
     // Measured from the freeze's confirmation to the thaw's: the exec that freezes prints the
     // confirmation the moment the cgroup is frozen, so this is the frozen time to a few ms.
     const step = stepTimer(session.out, session.env);
     let started = performance.now();
     let commit: Promise<string> | undefined;
-    const held = await withDeadline(
-      WINDOW_MS,
-      'freezing the VM and reading its volumes',
-      holdFrozen(session.engine, freezer.helper, freezer.at, {
+    let held: HeldFreeze;
+    try {
+      held = await holdFrozen(engine, freezer.helper, freezer.at, {
         watchdogSeconds: WATCHDOG_SECONDS,
+        deadlineMs: HOLD_MS,
         scans: work.scans.map(scanCommand),
         onFrozen: () => {
           started = performance.now();
@@ -98,8 +103,12 @@ async function cgroupFrozen<T>(session: Session, freezer: { helper: string; at: 
           commit = work.commit();
           commit.catch(() => undefined);
         },
-      }),
-    );
+      });
+    } catch (error) {
+      // The hold's exec may be stuck anywhere: thaw from a fresh one, then say what failed.
+      await thawOrExplain(() => thaw(engine, freezer.helper, freezer.at), work.keepHelper);
+      throw new CLIError(`the save could not be finished with the VM frozen (${(error as Error).message}); the VM runs on, nothing was saved`);
+    }
     step('volumes read');
     let value: T;
     let imageId: string;
@@ -109,7 +118,10 @@ async function cgroupFrozen<T>(session: Session, freezer: { helper: string; at: 
       imageId = await withDeadline(WINDOW_MS, 'committing the frozen VM', commit!);
       step('container committed');
     } finally {
-      await thawOrExplain(held.release, `its watchdog thaws it within ${WATCHDOG_SECONDS} s`);
+      await thawOrExplain(
+        () => held.release().catch(() => thaw(engine, freezer.helper, freezer.at)),
+        work.keepHelper,
+      );
       step('thawed');
     }
     return { value, imageId, frozenMs: performance.now() - started, method: 'cgroup' };
@@ -131,17 +143,26 @@ async function enginePaused<T>(session: Session, vmId: string, work: StillWork<T
       value = await withDeadline(WINDOW_MS, 'the paused part of the save', work.finish(outputs));
       imageId = await withDeadline(WINDOW_MS, 'committing the paused VM', commit);
     } finally {
-      await thawOrExplain(() => unpauseContainer(engine, vmId), 'unpause it with `docker unpause` once the engine answers, or run `npx dockervm doctor`');
+      try {
+        await withDeadline(WINDOW_MS, 'unpausing the VM', unpauseContainer(engine, vmId));
+      } catch (error) {
+        throw new CLIError(`the VM could not be unpaused (${(error as Error).message}): run \`docker unpause\` once the engine answers, or \`npx dockervm doctor\``);
+      }
     }
     return { value, imageId, frozenMs: performance.now() - started, method: 'pause' };
   });
 }
 
-async function thawOrExplain(thaw: () => Promise<void>, otherwise: string): Promise<void> {
+/**
+ * Runs a thaw; when even that fails, the VM may still be frozen: the helper must then stay (its
+ * watchdog thaws the VM), and the error says so.
+ */
+async function thawOrExplain(thawVm: () => Promise<void>, keepHelper: () => void): Promise<void> {
   try {
-    await withDeadline(WINDOW_MS, 'thawing the VM', thaw());
+    await withDeadline(WINDOW_MS, 'thawing the VM', thawVm());
   } catch (error) {
+    keepHelper();
     const why = error instanceof DeadlineError || error instanceof CLIError ? error.message : String(error);
-    throw new CLIError(`the VM could not be thawed (${why}): ${otherwise}`);
+    throw new CLIError(`the VM could not be thawed (${why}): it thaws by itself within ${WATCHDOG_SECONDS} s, or run \`npx dockervm doctor\``);
   }
 }

@@ -4,20 +4,31 @@
 # pass that only has to catch up with an earlier manifest (the VM frozen: nothing moves). ctime
 # moves on every write, chmod, chown, link, unlink and rename, of the file itself or, for an entry
 # added or removed, of its directory; it cannot be set back. So everything changed since a moment
-# has a newer ctime, and one walk that only reads inodes finds it. Prints, NUL-separated:
-#   the changed paths, an empty record, their `stat -c FORMAT` lines (newline-separated), a NUL,
-#   then per changed directory: its path, its entries, an empty record.
+# has a newer ctime, and one walk that only reads inodes finds it.
+#
+# Prints NUL-terminated records, each tagged by its first byte: N a changed path, S its
+# `stat -c FORMAT` line (the S records of a batch follow its N records in the same order), D a
+# changed directory, E one of its entries, . the end of that directory's entries. Names reach
+# stat and the loops as find's own arguments (no xargs: BusyBox's mangles long NUL lists).
 set -eu
 cd "$1"
 export TZ=UTC0
-list=/tmp/.dockervm-changed
 # Whole minutes, as -cmin counts them (BusyBox has no -cnewer), with one to spare.
 minutes=$(( ($(date +%s) - $2) / 60 + 2 ))
-find . -cmin "-$minutes" -print0 > "$list"
-cat "$list"
-printf '\000'
-xargs -0 -r stat -c "$3" < "$list"
-printf '\000'
 # shellcheck disable=SC2016 # expanded by the inner sh
-xargs -0 -r sh -c 'for p; do if [ -d "$p" ] && [ ! -L "$p" ]; then printf "%s\000" "$p"; find "$p" -mindepth 1 -maxdepth 1 -print0; printf "\000"; fi; done' changes.sh < "$list"
-rm -f "$list"
+find . -cmin "-$minutes" -exec sh -c '
+  format=$1
+  shift
+  for p; do printf "N%s\000" "$p"; done
+  stat -c "$format" "$@" | sed "s/^/S/" | tr "\n" "\000"
+  for p; do
+    if [ -d "$p" ] && [ ! -L "$p" ]; then
+      printf "D%s\000" "$p"
+      # Its entries by the shell globbing (hidden ones too): no process per directory.
+      for e in "$p"/* "$p"/.[!.]* "$p"/..?*; do
+        if [ -e "$e" ] || [ -L "$e" ]; then printf "E%s\000" "$e"; fi
+      done
+      printf ".\000"
+    fi
+  done
+' changes.sh "$3" {} +
