@@ -30,6 +30,7 @@ describe('doctor checks', () => {
     expect(diskCheck('/var/lib/docker', 50 * GB).status).toBe('ok');
     expect(portCheck('127.0.0.1', 6080, 6080, { state: 'taken', by: 'container web' })).toMatchObject({ status: 'problem', detail: expect.stringMatching(/container web/) });
     expect(portCheck('127.0.0.1', 6080, 6080, { state: 'ours' }).status).toBe('ok');
+    expect(portCheck('127.0.0.1', 6080, 6080, { state: 'taken' }, 'DOCKERVM_NOVNC_PORT').fix).toBe('stop it, or set another port in .env (e.g. DOCKERVM_NOVNC_PORT=6081)');
   });
 
   it('check the X display for xterm desktops', () => {

@@ -87,7 +87,7 @@ export const command: Command = {
           const holder = others.find((o) => o.port === p.host);
           state = free === true ? { state: 'free' } : { state: 'taken', ...(holder ? { by: `container ${holder.container}` } : {}) };
         }
-        lines.push(portCheck(p.ip, p.host, p.container, state));
+        lines.push(portCheck(p.ip, p.host, p.container, state, p.variable));
       }
       if (project.desktop === 'xterm') {
         const display = ctx.env.DISPLAY || undefined;

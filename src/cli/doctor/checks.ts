@@ -89,11 +89,13 @@ export function diskCheck(dir: string, free: number | undefined, reason?: string
 
 export type PortState = { state: 'free' } | { state: 'ours' } | { state: 'taken'; by?: string };
 
-export function portCheck(ip: string, port: number, container: number, state: PortState): CheckLine {
+/** `variable`: the .env line the host port comes from (generated projects), if any. */
+export function portCheck(ip: string, port: number, container: number, state: PortState, variable?: string): CheckLine {
   const what = `port ${ip}:${port} (→ ${container})`;
   if (state.state === 'free') return { check: 'port', status: 'ok', detail: `${what} is free` };
   if (state.state === 'ours') return { check: 'port', status: 'ok', detail: `${what} is published by this VM` };
-  return { check: 'port', status: 'problem', detail: `${what} is taken${state.by ? ` by ${state.by}` : ' by another program'}`, fix: `stop it, or change the host port in compose.yaml (e.g. "${ip}:${port + 1}:${container}")` };
+  const fix = variable ? `stop it, or set another port in .env (e.g. ${variable}=${port + 1})` : `stop it, or change the host port in compose.yaml (e.g. "${ip}:${port + 1}:${container}")`;
+  return { check: 'port', status: 'problem', detail: `${what} is taken${state.by ? ` by ${state.by}` : ' by another program'}`, fix };
 }
 
 export interface XFacts {
