@@ -72,7 +72,8 @@ function envFile(spec: VmSpec): string {
   if (spec.desktop === 'xterm') lines.push('# DISPLAY is taken from your environment; set it here to override.');
   if (spec.ports.length) {
     // compose.yaml reads the host ports from here: several VMs side by side differ only in these lines.
-    lines.push(`# Ports on ${spec.bindAddress} (this machine): change one when another VM or program uses it.`);
+    const where = spec.bindAddress === '0.0.0.0' ? 'every interface (--bind-all)' : '127.0.0.1 (this machine)';
+    lines.push(`# Ports on ${where}: change one when another VM or program uses it.`);
     for (const p of spec.ports) lines.push(`${p.variable}=${p.host}`);
   }
   return `${lines.join('\n')}\n`;
