@@ -1,7 +1,7 @@
 // All layers of a VM, in the order their parts appear in the Dockerfile. Pure: spec in, data out.
 import type { VmSpec } from '../src/spec/types.ts';
 import { baseLayer } from './base.ts';
-import type { Contribution } from './contribution.ts';
+import type { Contribution, Program } from './contribution.ts';
 import { desktopLayer } from './desktop.ts';
 import { extraPackagesLayer } from './packages.ts';
 import { persistenceLayer } from './persistence.ts';
@@ -14,6 +14,8 @@ import { windowManagerLayer } from './window-manager.ts';
 export interface Generated {
   contributions: Contribution[];
   supervision: Supervision;
+  /** The VM's long-running programs (src/spec/processes.ts names them beforehand). */
+  programs: Program[];
 }
 
 export function generate(spec: VmSpec): Generated {
@@ -34,7 +36,7 @@ export function generate(spec: VmSpec): Generated {
     runsAsRoot: supervision.runsAsRoot,
   });
   // runtime last: its build-id step must follow every other step.
-  return { contributions: [...layers, supervision.contribution, runtime], supervision };
+  return { contributions: [...layers, supervision.contribution, runtime], supervision, programs };
 }
 
 export type { Contribution, Program, ProjectFile } from './contribution.ts';

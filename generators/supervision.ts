@@ -1,7 +1,7 @@
 // Who runs the VM's processes: supervisord, runit, or tini alone when there is at most one.
 // This layer comes last among the generators because it needs every other layer's programs.
-import type { Family, Supervisor, VmSpec } from '../src/spec/types.ts';
-import { CLIError } from '../src/spec/errors.ts';
+import { SUPERVISOR_PACKAGES } from '../src/spec/processes.ts';
+import type { Supervisor, VmSpec } from '../src/spec/types.ts';
 import type { Contribution, Program, ProjectFile } from './contribution.ts';
 import { RUNTIME_BIN, RUNTIME_DIR, rootfsPath } from './paths.ts';
 
@@ -16,25 +16,17 @@ export interface Supervision {
   contribution: Contribution;
 }
 
-const SUPERVISOR_PACKAGES: Record<Exclude<Supervisor, 'none'>, Partial<Record<Family, string[]>>> = {
-  supervisord: { debian: ['supervisor'], fedora: ['supervisor'], alpine: ['supervisor'] },
-  runit: { debian: ['runit'], alpine: ['runit'] },
-};
 
 const SUPERVISORD_CONF = `${RUNTIME_DIR}/supervisord.conf`;
 const RUNIT_SERVICES = `${RUNTIME_DIR}/service`;
 
-export function chooseSupervisor(requested: Supervisor | 'auto', programs: Program[]): Supervisor {
-  if (requested !== 'auto') return requested;
-  return programs.length > 1 ? 'supervisord' : 'none';
-}
-
+/** The supervisor was chosen and checked by normalizeAnswers (src/spec/processes.ts). */
 export function supervisionLayer(spec: VmSpec, programs: Program[]): Supervision {
-  const supervisor = chooseSupervisor(spec.supervisor, programs);
+  const { supervisor } = spec;
   const runsAsRoot = programs.some((p) => p.runAs === 'root');
   if (supervisor === 'none') return alone(programs, runsAsRoot);
   const packages = SUPERVISOR_PACKAGES[supervisor][spec.base.family];
-  if (!packages) throw new CLIError(`${supervisor} is not packaged for ${spec.base.family}: use --supervisor supervisord`);
+  if (!packages) throw new Error(`${supervisor} for ${spec.base.family} should have been refused by normalizeAnswers`);
   const base = { layer: `supervisor:${supervisor}`, packages: { [spec.base.family]: packages } };
   const sorted = [...programs].sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
   return supervisor === 'supervisord'
@@ -43,10 +35,7 @@ export function supervisionLayer(spec: VmSpec, programs: Program[]): Supervision
 }
 
 function alone(programs: Program[], runsAsRoot: boolean): Supervision {
-  if (programs.length > 1) {
-    const names = programs.map((p) => p.name).join(', ');
-    throw new CLIError(`${programs.length} processes (${names}) need a supervisor: use --supervisor supervisord or runit`);
-  }
+  if (programs.length > 1) throw new Error(`${programs.map((p) => p.name).join(', ')} without a supervisor should have been refused by normalizeAnswers`);
   const only = programs[0];
   return {
     supervisor: 'none',

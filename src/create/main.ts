@@ -115,7 +115,7 @@ export async function runCreate(options: RunOptions): Promise<void> {
   const answers = await collectAnswers(context, options.prompter, checkTarget);
   const install = await decideInstall(context, options.prompter);
   const target = targetDirectory(context, answers.directory);
-  const draft = normalizeAnswers(answers, VERSION);
+  const draft = normalizeAnswers(answers, VERSION, context.cwd);
   const fixed = fixedPorts(draft.ports, context.flags.hostPorts);
   // The engine is asked which ports other VMs use while the base image is being pinned.
   const probe = options.portProbe ?? realPortProbe(options.env, draft.name, target);

@@ -4,7 +4,8 @@ import { parseReference } from '../registry/reference.ts';
 import { BASE_PRESETS, familyOfRepository, INIT_SOURCE_REFERENCE } from './bases.ts';
 import { CLIError } from './errors.ts';
 import type { Answers } from './answers.ts';
-import type { BaseImage, Desktop, PublishedPort, Service, VmSpec, WindowManager } from './types.ts';
+import { processNames, resolveSupervisor } from './processes.ts';
+import type { BaseImage, Desktop, PublishedPort, Service, Supervisor, VmSpec, WindowManager } from './types.ts';
 import {
   checkId,
   checkPackageName,
@@ -52,13 +53,17 @@ function defaultWindowManager(desktop: Desktop): WindowManager {
   return desktop === 'vnc' || desktop === 'novnc' ? 'openbox' : 'none';
 }
 
-export function normalizeAnswers(answers: Answers, generatorVersion: string): VmSpec {
+/**
+ * `cwd`: the directory a relative target is relative to (the caller's: this module reads nothing of
+ * the process, so it runs unchanged in the site's configurator).
+ */
+export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd = '/'): VmSpec {
   const problems: string[] = [];
   const note = (problem: string | undefined) => {
     if (problem) problems.push(problem);
   };
 
-  const directoryName = basename(resolve(answers.directory));
+  const directoryName = basename(resolve(cwd, answers.directory));
   const name = answers.name ?? projectNameFromDirectory(directoryName);
   if (name === undefined) {
     problems.push(`cannot make a project name out of directory "${directoryName}": add --name (lowercase letters, digits, "-")`);
@@ -89,6 +94,8 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string): Vm
 
   const services = [...new Set(answers.services)].sort() as Service[];
   const ports = publishedPorts(desktop, services, answers.ports, problems);
+  const supervisor = resolveSupervisor(answers.supervisor, processNames({ desktop, windowManager, services }), base.family);
+  if (typeof supervisor !== 'string') problems.push(supervisor.problem);
 
   if (problems.length > 0) throw new CLIError(problems.join('\n'));
   const initSource = busybox ? { reference: INIT_SOURCE_REFERENCE, family: 'debian' as const } : undefined;
@@ -98,7 +105,7 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string): Vm
     ...(initSource ? { initSource } : {}),
     desktop,
     windowManager,
-    supervisor: answers.supervisor,
+    supervisor: supervisor as Supervisor,
     services,
     user: { name: answers.userName, uid: Number(answers.uid), gid: Number(answers.gid), sudo },
     persistence: answers.persistence,

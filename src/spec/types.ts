@@ -57,8 +57,8 @@ export interface VmSpec {
   initSource?: BaseImage;
   desktop: Desktop;
   windowManager: WindowManager;
-  /** `auto`: decided from the processes the VM runs (generators/supervision.ts). */
-  supervisor: Supervisor | 'auto';
+  /** Decided by normalizeAnswers from the processes the VM runs (`auto` never gets this far). */
+  supervisor: Supervisor;
   services: Service[];
   user: VmUser;
   persistence: Persistence;

@@ -69,7 +69,8 @@ describe('interactive questions', () => {
       desktop: 'vnc',
       windowManager: 'openbox',
       services: ['sshd'],
-      supervisor: 'auto',
+      // Automatic, made concrete: Xvnc, xterm, openbox and sshd.
+      supervisor: 'supervisord',
       user: { name: 'dev', uid: 1234, gid: 1234, sudo: false },
       persistence: 'volumes',
       packages: ['curl', 'htop'],

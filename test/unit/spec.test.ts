@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/spec/answers.ts';
 import { defaultAnswers } from '../../src/spec/defaults.ts';
+import { generate } from '../../generators/index.ts';
 import { normalizeAnswers } from '../../src/spec/normalize.ts';
+import { processNames } from '../../src/spec/processes.ts';
 import { checkPackageName, parsePort, projectNameFromDirectory } from '../../src/spec/validate.ts';
 
 const answers = (overrides: Partial<Answers> = {}): Answers => ({
@@ -18,7 +20,8 @@ describe('defaults', () => {
       base: { reference: 'debian:bookworm-slim', family: 'debian' },
       desktop: 'novnc',
       windowManager: 'openbox',
-      supervisor: 'auto',
+      // auto, made concrete: Xvnc, xterm, openbox and websockify need a supervisor.
+      supervisor: 'supervisord',
       user: { name: 'dev', uid: 1000, gid: 1000, sudo: true },
       persistence: 'rootfs',
       bindAddress: '127.0.0.1',
@@ -42,6 +45,29 @@ describe('defaults', () => {
   });
 });
 
+describe('the supervisor is decided here, from the processes the generators will make', () => {
+  it.each([
+    ['shell', { desktop: 'shell' as const, windowManager: 'none' as const }, 'none'],
+    ['xterm alone', { desktop: 'xterm' as const, windowManager: 'none' as const, persistence: 'home' as const }, 'none'],
+    ['xterm and cron', { desktop: 'xterm' as const, windowManager: 'none' as const, services: ['cron' as const] }, 'supervisord'],
+    ['runit asked for', { supervisor: 'runit' as const }, 'runit'],
+  ])('%s → %s', (_title, overrides, supervisor) => {
+    expect(normalizeAnswers(answers(overrides as Partial<Answers>), '1').supervisor).toBe(supervisor);
+  });
+
+  it('processNames names exactly the programs the generators make, for every desktop, window manager and service', () => {
+    for (const desktop of ['shell', 'xterm', 'vnc', 'novnc'] as const) {
+      for (const windowManager of desktop === 'vnc' || desktop === 'novnc' ? (['none', 'openbox'] as const) : (['none'] as const)) {
+        for (const services of [[], ['sshd'], ['cron', 'syslog']] as Answers['services'][]) {
+          const spec = normalizeAnswers(answers({ desktop, windowManager, services, supervisor: 'supervisord' }), '1');
+          const made = generate(spec).programs.map((p) => p.name).sort();
+          expect(made, `${desktop} ${windowManager} ${services.join(',')}`).toEqual(processNames(spec).sort());
+        }
+      }
+    }
+  });
+});
+
 describe('refusals name every problem at once', () => {
   it('collects several problems into one error', () => {
     expect(() => normalizeAnswers(answers({ userName: 'root', uid: 'x', ports: ['0'] }), '1')).toThrow(
@@ -55,6 +81,9 @@ describe('refusals name every problem at once', () => {
     ['sudo on busybox', { base: 'busybox', sudo: true }, /busybox has no sudo/],
     ['an underivable name', { directory: '___' }, /cannot make a project name/],
     ['a clash with sshd', { services: ['sshd' as const], ports: ['2222'] }, /already published for SSH/],
+    // Refused here, before any registry is asked (pinning comes after normalizing).
+    ['several processes without a supervisor', { supervisor: 'none' as const }, /4 processes \(vnc-server, xterm, openbox, novnc\) need a supervisor/],
+    ['runit where it is not packaged', { base: 'fedora', supervisor: 'runit' as const }, /runit is not packaged for fedora/],
   ])('%s', (_title, overrides, message) => {
     expect(() => normalizeAnswers(answers(overrides as Partial<Answers>), '1')).toThrow(message);
   });
