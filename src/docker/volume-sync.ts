@@ -57,11 +57,19 @@ export interface StillScan {
   args: string[];
 }
 
-/** The whole manifest of `dir` (see manifest.sh); `live`: the VM may be writing to it. */
-export const manifestScan = (dir: string, live = false): StillScan => ({ kind: 'manifest', dir, script: manifestScript, args: [dir, STAT_FORMAT, live ? 'live' : ''] });
+/**
+ * The whole manifest of `dir` (see manifest.sh); `live`: the VM may be writing to it; `ref`: a file
+ * in the helper to touch just before, for a later changesScan.
+ */
+export const manifestScan = (dir: string, live = false, ref = ''): StillScan => ({ kind: 'manifest', dir, script: manifestScript, args: [dir, STAT_FORMAT, live ? 'live' : '', ref] });
 
-/** What changed in `dir` since `since`, by the helper's clock (see changes.sh and helperClock). */
-export const changesScan = (dir: string, since: number): StillScan => ({ kind: 'changes', dir, script: changesScript, args: [dir, String(since), STAT_FORMAT] });
+/** What changed in `dir` since `since` (the helper's clock) or since `ref` was touched (see changes.sh). */
+export const changesScan = (dir: string, since: number, ref = ''): StillScan => ({ kind: 'changes', dir, script: changesScript, args: [dir, String(since), STAT_FORMAT, ref] });
+
+/** Whether the helper's find compares ctimes exactly (GNU's -newercc; BusyBox counts minutes). */
+export async function findsChangesExactly(engine: Engine, helper: string): Promise<boolean> {
+  return (await execCollect(engine, helper, ['sh', '-c', 'find / -maxdepth 0 -newercc / >/dev/null 2>&1'])).exitCode === 0;
+}
 
 /** The scan as one shell command line (for freeze.sh hold). */
 export const scanCommand = (scan: StillScan) => ['sh', '-c', scan.script, `${scan.kind}.sh`, ...scan.args].map(shellQuote).join(' ');
@@ -78,8 +86,8 @@ export function parseManifestOutput(output: Buffer, dir: string): Manifest {
 }
 
 /** The manifest of a directory (a mounted volume, or saved data), in one exec. */
-export async function readManifest(engine: Engine, helper: string, dir: string, options: { live?: boolean } = {}): Promise<Manifest> {
-  return parseManifestOutput(await runScan(engine, helper, manifestScan(dir, options.live)), dir);
+export async function readManifest(engine: Engine, helper: string, dir: string, options: { live?: boolean; ref?: string } = {}): Promise<Manifest> {
+  return parseManifestOutput(await runScan(engine, helper, manifestScan(dir, options.live, options.ref)), dir);
 }
 
 /** What changed in `dir` since `since`: for a still volume. */

@@ -128,6 +128,8 @@ describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
   });
 
   it('SIGTERM during a save stops it cleanly: VM running, snapshots as they were, no helper left', async () => {
+    // The restores above made the VM anew.
+    vmId = mustSh('docker', ['compose', 'ps', '-q', 'vm'], { cwd: dir }).trim();
     const before = dockervmJson<{ snapshots: { id: string }[] }>(['snapshots'], { cwd: dir });
     inVm(dir, 'head -c 200000000 /dev/zero > /home/dev/big.bin');
     const child = spawnDockervm(['save', '-m', 'terminated'], dir);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelInstruction, parseSavedVolumes, quoteLabelValue } from '../../src/cli/snapshot/labels.ts';
+import { labelInstruction, quoteLabelValue, readSavedVolumes } from '../../src/cli/snapshot/labels.ts';
 import { currentTag, idFromTag, isSnapshotId, resolveSnapshotArg, snapshotTag, timestampId, uniqueId, volumesTag } from '../../src/cli/snapshot/naming.ts';
 import { indexSnapshots } from '../../src/cli/snapshot/store.ts';
 import type { ImageSummary } from '../../src/docker/images.ts';
@@ -49,9 +49,12 @@ describe('snapshot labels', () => {
   });
 
   it('read the saved volume list defensively', () => {
-    expect(parseSavedVolumes(undefined)).toEqual([]);
-    expect(parseSavedVolumes('not json')).toEqual([]);
-    expect(parseSavedVolumes('[{"name":"v","driver":"local","labels":{},"options":{}},{"nope":1}]')).toEqual([{ name: 'v', driver: 'local', labels: {}, options: {} }]);
+    // Anything but the list dockervm writes is a damaged label (restore refuses it), not "no volumes".
+    expect(readSavedVolumes(undefined)).toBeUndefined();
+    expect(readSavedVolumes('not json')).toBeUndefined();
+    expect(readSavedVolumes('[{"name":"v","driver":"local","labels":{},"options":{}},{"nope":1}]')).toBeUndefined();
+    expect(readSavedVolumes('[]')).toEqual([]);
+    expect(readSavedVolumes('[{"name":"v","driver":"local","labels":{},"options":{}}]')).toEqual([{ name: 'v', driver: 'local', labels: {}, options: {} }]);
   });
 });
 

@@ -23,8 +23,8 @@ function script(tools: 'gnu' | 'busybox', name: string, args: string[]): Buffer 
   return result.stdout;
 }
 
-function walk(tools: 'gnu' | 'busybox', dir: string): Manifest {
-  const out = script(tools, 'manifest.sh', [dir, STAT_FORMAT, 'live']);
+function walk(tools: 'gnu' | 'busybox', dir: string, ref = ''): Manifest {
+  const out = script(tools, 'manifest.sh', [dir, STAT_FORMAT, 'live', ref]);
   const split = out.indexOf('\0\0');
   return parseLiveManifest(out.subarray(0, split + 1), out.subarray(split + 2).toString('utf8'));
 }
@@ -44,7 +44,8 @@ describe.each(toolsets)('changes.sh with %s tools', (tools) => {
     sh(dir, 'mkdir -p etc home/dev/old/deep usr/lib srv/moved/inner && echo a > etc/hosts && echo n > home/dev/notes && echo o > home/dev/old/deep/f && echo x > srv/moved/inner/x && for i in 1 2 3 4 5; do echo $i > usr/lib/f$i; done && ln -s hosts etc/link');
     // Some time passes between the running walk and the freeze.
     const since = Number(spawnSync('date', ['+%s'], { encoding: 'utf8' }).stdout.trim()) - 1;
-    const before = walk(tools, dir);
+    const ref = join(work, `${tools}-ref-1`);
+    const before = walk(tools, dir, ref);
     sh(dir, [
       'echo more >> home/dev/notes', // written in place
       'chmod 600 etc/hosts', // metadata only
@@ -55,23 +56,25 @@ describe.each(toolsets)('changes.sh with %s tools', (tools) => {
       'rm etc/link && ln -s notes etc/link', // a symlink replaced
       "touch 'usr/lib/name with\nnewline'", // any byte but NUL
     ].join(' && '));
-    const scan = parseChanges(script(tools, 'changes.sh', [dir, String(since), STAT_FORMAT]));
+    const scan = parseChanges(script(tools, 'changes.sh', [dir, String(since), STAT_FORMAT, ref]));
     const { manifest, walk: subtrees } = applyChanges(before, scan);
     for (const sub of subtrees) mergeWalked(manifest, sub, walk(tools, join(dir, sub)));
     expect(subtrees).toContain('./home/dev/moved');
     expect(lines(manifest)).toEqual(lines(walk(tools, dir)));
   });
 
-  it('with nothing changed, the manifest stays (the scan may list young files: a superset is fine)', () => {
+  it('with nothing changed, the manifest stays (BusyBox lists young files too: a superset is fine)', () => {
     const dir = mkdtempSync(join(work, `${tools}-still-`));
     // Thousands of long names: more than one batch of arguments (BusyBox's xargs -0 once mangled
     // names at its buffer's edge; the scan must not depend on it).
     sh(dir, 'mkdir -p a/b && echo 1 > a/b/c && echo 2 > d && cd a && for i in $(seq 1 2500); do : > "a-long-file-name-to-fill-the-argument-buffers-quickly-$i"; done');
     const since = Number(spawnSync('date', ['+%s'], { encoding: 'utf8' }).stdout.trim()) - 1;
-    const before = walk(tools, dir);
-    const scan = parseChanges(script(tools, 'changes.sh', [dir, String(since), STAT_FORMAT]));
-    // All of it is younger than -cmin's whole minutes: listed, and unchanged.
-    expect(scan.changed.size).toBe(before.size);
+    const ref = join(work, `${tools}-ref-2`);
+    const before = walk(tools, dir, ref);
+    const scan = parseChanges(script(tools, 'changes.sh', [dir, String(since), STAT_FORMAT, ref]));
+    // GNU compares with the walk's own moment: nothing. BusyBox counts whole minutes: all of
+    // this young tree, listed, and unchanged.
+    expect(scan.changed.size).toBe(tools === 'gnu' ? 0 : before.size);
     const { manifest, walk: subtrees } = applyChanges(before, scan);
     expect(subtrees).toEqual([]);
     expect(lines(manifest)).toEqual(lines(before));

@@ -43,7 +43,7 @@ export const command: Command = {
       `${s.current ? '*' : ' '} ${TAG_PREFIX}${s.id}`,
       formatAge(new Date(s.created), now),
       formatBytes(sizes[i] ?? 0),
-      `${s.kind === 'auto' ? '(auto) ' : ''}${s.message}${s.complete ? '' : ' [INCOMPLETE: volume image missing]'}`,
+      `${s.kind === 'auto' ? '(auto) ' : ''}${s.message}${s.complete ? '' : ' [INCOMPLETE: volume image missing]'}${s.damaged ? ' [DAMAGED: labels edited]' : ''}`,
     ]);
     return {
       data: { project: project.name, current: index.current ?? null, snapshots: index.snapshots.map((s, i) => snapshotJson(s, sizes[i])) },

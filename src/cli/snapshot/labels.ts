@@ -49,12 +49,15 @@ export function labelInstruction(labels: Readonly<Record<string, string>>): stri
   return `LABEL ${Object.entries(labels).map(([k, v]) => `${k}=${quoteLabelValue(v)}`).join(' ')}`;
 }
 
-export function parseSavedVolumes(value: string | undefined): SavedVolume[] {
-  if (!value) return [];
+/** The volumes label as dockervm writes it (a JSON list of SavedVolume), or undefined when it is not. */
+export function readSavedVolumes(value: string | undefined): SavedVolume[] | undefined {
+  if (value === undefined) return undefined;
   try {
     const parsed = JSON.parse(value) as unknown;
-    return Array.isArray(parsed) ? (parsed as SavedVolume[]).filter((v) => typeof v?.name === 'string') : [];
+    if (!Array.isArray(parsed)) return undefined;
+    const volumes = parsed as SavedVolume[];
+    return volumes.every((v) => typeof v?.name === 'string' && typeof v.driver === 'string') ? volumes : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }

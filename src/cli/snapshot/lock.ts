@@ -61,7 +61,7 @@ async function recover(session: Session, pid: number, operation: string): Promis
 
 /**
  * A VM that a killed save left paused (the engine's pause) or frozen (its cgroup: the watchdog
- * would thaw it within a minute) runs again. Call only when no live save holds the lock. Returns
+ * would thaw it within WATCHDOG_SECONDS) runs again. Call only when no live save holds the lock. Returns
  * what it did, one line each.
  */
 export async function releaseStuckVm(session: Pick<Session, 'engine' | 'project'>): Promise<string[]> {

@@ -9,7 +9,7 @@ import { commitContainer, createIdleContainer, removeContainer, type ContainerDe
 import { findFreezer } from '../../docker/freezer.ts';
 import { inspectImage, removeImageIfUnused, tagImage } from '../../docker/images.ts';
 import type { Manifest } from '../../docker/volume-plan.ts';
-import { type VolumeIdentity, liveDir, readSaved, dropSavedExcept, writeSnapshotInfo } from '../../docker/volume-sync.ts';
+import { type VolumeIdentity, findsChangesExactly, liveDir, readSaved, dropSavedExcept, writeSnapshotInfo } from '../../docker/volume-sync.ts';
 import { listVolumes, type VolumeInfo } from '../../docker/volumes.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Session } from '../session.ts';
@@ -107,7 +107,7 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
         step('copied while running');
       }
       session.checkpoint();
-      const scans = dataHelper ? stillScans(volumes, held) : [];
+      const scans = dataHelper ? stillScans(volumes, held, await findsChangesExactly(engine, dataHelper)) : [];
       const moment = await withVmStill(session, vm, {
         freezer: 'unavailable' in freezer ? freezer : { helper: helper.id, at: freezer },
         helper: dataHelper,

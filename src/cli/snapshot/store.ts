@@ -4,7 +4,7 @@
 import type { ImageSummary } from '../../docker/images.ts';
 import { listImages } from '../../docker/images.ts';
 import type { Engine } from '../../docker/engine.ts';
-import { LABEL, parseSavedVolumes, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
+import { LABEL, readSavedVolumes, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
 import { currentTag, idFromTag, resolveSnapshotArg, snapshotTag, volumesTag } from './naming.ts';
 
 export interface Snapshot {
@@ -24,6 +24,8 @@ export interface Snapshot {
   volumesTag: string | undefined;
   /** The volume image is present (or none is needed). */
   complete: boolean;
+  /** Why the snapshot's labels cannot be trusted (edited by hand, or cut short), if they cannot. */
+  damaged?: string;
   current: boolean;
 }
 
@@ -60,7 +62,8 @@ export function indexSnapshots(owner: SnapshotOwner, images: readonly ImageSumma
       const id = idFromTag(repository, tag);
       // A tag the user copied onto another snapshot's image is not that snapshot.
       if (!id || image.labels[LABEL.snapshot] !== id) continue;
-      const volumes = parseSavedVolumes(image.labels[LABEL.volumes]);
+      const read = readSavedVolumes(image.labels[LABEL.volumes]);
+      const volumes = read ?? [];
       const volumeImage = volumeImages.get(id);
       const volumesImageId = volumeImage?.id;
       snapshots.push({
@@ -78,6 +81,7 @@ export function indexSnapshots(owner: SnapshotOwner, images: readonly ImageSumma
         volumesImageId,
         volumesTag: volumeImage ? volumesTag(repository, id) : undefined,
         complete: volumes.length === 0 || volumeImage !== undefined,
+        ...(read ? {} : { damaged: `its ${LABEL.volumes} label is not the list of volumes dockervm writes` }),
         current: currentImage?.id === image.id && currentImage.labels[LABEL.snapshot] === id,
       });
     }

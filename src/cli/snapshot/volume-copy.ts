@@ -27,6 +27,8 @@ export interface HeldState {
   identity: VolumeIdentity;
   /** When the walk that made `manifest` began (the helper's clock, in seconds), if it was one of this save. */
   walkedAt?: number;
+  /** A file in the helper touched just before that walk (its ctime marks the moment exactly). */
+  ref?: string;
 }
 
 export interface CopyTotals {
@@ -55,7 +57,7 @@ export async function copyWhileRunning(session: Session, helper: string, volumes
       let walkedAt: number;
       try {
         walkedAt = await helperClock(session.engine, helper);
-        live = await readManifest(session.engine, helper, liveDir(v.name), { live: true });
+        live = await readManifest(session.engine, helper, liveDir(v.name), { live: true, ref: walkRef(v.name) });
       } catch (error) {
         session.out.progress(`volume ${v.name}: not copied ahead (${(error as Error).message}); the frozen pass copies it`);
         continue;
@@ -65,14 +67,14 @@ export async function copyWhileRunning(session: Session, helper: string, volumes
       const current = before && sameIdentity(before.identity, identity) ? before.manifest : undefined;
       const plan = planSync(live, current);
       if (isEmptyPlan(plan)) {
-        held.set(v.name, { manifest: live, identity, walkedAt });
+        held.set(v.name, { manifest: live, identity, walkedAt, ref: walkRef(v.name) });
         continue;
       }
       if (round === 1) session.out.progress(`volume ${v.name}: copying while the VM runs: ${label(plan)}`);
       big ||= plan.copy.length > SECOND_ROUND_PATHS || plan.bytes > SECOND_ROUND_BYTES;
       try {
         await saveVolume(session.engine, helper, v.name, plan, live, identity);
-        held.set(v.name, { manifest: live, identity, walkedAt });
+        held.set(v.name, { manifest: live, identity, walkedAt, ref: walkRef(v.name) });
         totals.bytes += plan.bytes;
         totals.paths += plan.copy.length + plan.remove.length;
       } catch {
@@ -91,16 +93,20 @@ export async function copyWhileRunning(session: Session, helper: string, volumes
  * pass over the inodes instead of a stat of every path: most of the frozen moment otherwise), else
  * all of it. A second before the walk: ctimes are whole ticks of a coarse clock.
  */
-export function stillScans(volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>): StillScan[] {
+export function stillScans(volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>, exact: boolean): StillScan[] {
   return volumes.map((v) => {
     const state = held.get(v.name);
     if (state?.walkedAt === undefined) return manifestScan(liveDir(v.name));
+    const changes = changesScan(liveDir(v.name), state.walkedAt - 1, state.ref);
+    if (exact) return changes;
     // -cmin counts whole minutes back from the scan: what it lists is what changed in that span.
-    const span = state.walkedAt - 1 - 180;
-    const young = changedSince(state.manifest, span);
-    return young > YOUNG_LIMIT ? manifestScan(liveDir(v.name)) : changesScan(liveDir(v.name), state.walkedAt - 1);
+    const young = changedSince(state.manifest, state.walkedAt - 1 - 180);
+    return young > YOUNG_LIMIT ? manifestScan(liveDir(v.name)) : changes;
   });
 }
+
+/** In the helper's /dev/shm: a tmpfs, so nothing of it lands in the committed volume image. */
+const walkRef = (volume: string) => `/dev/shm/dockervm-walk-${volume}`;
 
 /** Above this many paths changed in the last minutes, the still pass reads a volume whole. */
 const YOUNG_LIMIT = 3_000;
@@ -146,6 +152,6 @@ async function caughtUp(session: Session, helper: string, dir: string, before: M
 /** The exact pass with each read an exec of its own (the VM stopped, or paused by the engine). */
 export async function copyStill(session: Session, helper: string, volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>, totals: CopyTotals): Promise<Map<string, HeldState>> {
   const scans = [];
-  for (const scan of stillScans(volumes, held)) scans.push({ scan, output: await runScan(session.engine, helper, scan) });
+  for (const scan of stillScans(volumes, held, false)) scans.push({ scan, output: await runScan(session.engine, helper, scan) });
   return finishStill(session, helper, volumes, held, scans, totals);
 }

@@ -12,10 +12,14 @@ import { criticalSection } from '../interrupts.ts';
 import type { Session } from '../session.ts';
 import { stepTimer } from './timing.ts';
 
-/** How long freezing and reading the frozen volumes may take before the save gives up and thaws. */
-const HOLD_MS = 15_000;
+/**
+ * How long freezing and reading the frozen volumes may take before the save gives up and thaws.
+ * A bound on a hang, not a goal: the frozen moment is a fraction of a second on a calm machine,
+ * and a save on a machine loaded past all reason must still finish.
+ */
+const HOLD_MS = 60_000;
 /** The same for copying the changes found and committing, with the VM frozen. */
-export const WINDOW_MS = 15_000;
+export const WINDOW_MS = 60_000;
 /** The watchdog thaws a cgroup freeze this long after it began, whatever happened to dockervm. */
 export const WATCHDOG_SECONDS = (HOLD_MS + WINDOW_MS) / 1000 + 10;
 /** What a window is expected to need at most, for keeping it clear of a health probe. */

@@ -1,13 +1,19 @@
 #!/bin/sh
-# manifest.sh DIR FORMAT [live]: the manifest of a directory (a mounted volume, or saved data) in
+# manifest.sh DIR FORMAT [live [REF]]: the manifest of a directory (a mounted volume, or saved data) in
 # one exec: the NUL-terminated names, one more NUL (names are never empty, so a double NUL cannot
 # occur inside them), then the `stat -c FORMAT` lines in the same order. The names and the stat
 # lines come from two walks of the tree: when a running VM changed it in between (the counts
 # differ, a file vanished before stat saw it, or, with `live`, a third listing differs from the
-# first), it is read again.
+# first), it is read again. REF: a file touched just before the walk, whose ctime a later
+# changes.sh compares with (see there).
 set -eu
 cd "$1"
 live=${3:-}
+if [ -n "${4:-}" ]; then
+  touch "$4"
+  # A tick of the clock that stamps ctimes later: whatever changes from now on is newer than REF.
+  sleep 0.05
+fi
 # stat formats times without reading a zone file for each one (a quarter faster).
 export TZ=UTC0
 names=/tmp/.dockervm-names stats=/tmp/.dockervm-stats
