@@ -43,12 +43,12 @@ export interface Context {
   dryRun: boolean;
   overwrite: boolean;
   pin: boolean;
-  registryMirror: string | undefined;
-  pinTimeoutMs: number;
   /** --install / --no-install; undefined: ask (interactive), else yes. */
   install: boolean | undefined;
   /** The package manager that ran us (npm_config_user_agent), which installs the project too. */
   packageManager: PackageManager;
+  registryMirror: string | undefined;
+  pinTimeoutMs: number;
   color: boolean;
   host: HostFacts;
   showHelp: boolean;
@@ -119,11 +119,11 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     dryRun: values['dry-run'] ?? false,
     overwrite: values.overwrite ?? false,
     pin: values.pin ?? true,
+    install: values.install,
+    packageManager: packageManagerFrom(env.npm_config_user_agent),
     registryMirror: values['registry-mirror'] ?? (env.DOCKERVM_REGISTRY_MIRROR || undefined),
     pinTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 8000,
     color: !('NO_COLOR' in env) && !env.CI && env.TERM !== 'dumb',
-    install: values.install,
-    packageManager: packageManagerFrom(env.npm_config_user_agent),
     host: { uid: process.getuid?.(), gid: process.getgid?.(), userName: user?.username },
     showHelp: values.help ?? false,
     showVersion: values.version ?? false,

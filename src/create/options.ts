@@ -40,11 +40,11 @@ export const CREATE_OPTIONS = {
   'ssh-key': { type: 'string', value: 'FILE', description: 'public key to authorize for ssh (default: ~/.ssh/id_ed25519.pub or id_rsa.pub)' },
   pin: { type: 'boolean', description: 'pin the base image to its registry digest (default: yes; --no-pin to skip)' },
   'registry-mirror': { type: 'string', value: 'URL', description: 'registry to resolve Docker Hub digests from (env DOCKERVM_REGISTRY_MIRROR)' },
+  install: { type: 'boolean', description: "install the project's dependencies (its own dockervm CLI) with the package manager that runs this (default: yes; --no-install to skip)" },
   'dry-run': { type: 'boolean', description: 'print the files that would be written, write nothing' },
   overwrite: { type: 'boolean', description: 'write into a non-empty directory (same-named files are replaced)' },
   yes: { type: 'boolean', short: 'y', description: 'accept the defaults for every question not given as a flag' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
-  install: { type: 'boolean', description: "install the project's dependencies (its own dockervm CLI) with the package manager that runs this (default: yes; --no-install to skip)" },
   version: { type: 'boolean', short: 'v', description: 'show the version' },
 } satisfies Record<string, OptionSpec>;
 

@@ -78,7 +78,8 @@ describe.skipIf(!haveEngine)('dockervm lifecycle (volumes persistence)', () => {
     const child = spawnDockervm(['save', '-m', 'interrupted'], dir);
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    await sleep(400);
+    // Once the save is at work (a signal before the bin has loaded would kill it outright).
+    for (let i = 0; i < 600 && !/volume .*:/.test(stderr) && child.exitCode === null; i++) await sleep(50);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code, stderr).toBe(130);
