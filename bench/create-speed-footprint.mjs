@@ -40,7 +40,11 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 try {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages/create-dockervm') }).toString().trim().split('\n').pop();
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: join(root, 'packages/create-dockervm') })
+    .toString()
+    .trim()
+    .split('\n')
+    .pop();
 
   const ours = join(work, 'ours');
   const vite = join(work, 'vite');
@@ -73,7 +77,9 @@ try {
   }
   const ourMedian = median(times['create-dockervm']);
   const viteMedian = median(times['create-vite']);
-  console.log(`scaffold time      create-dockervm: median ${ourMedian.toFixed(0)} ms, create-vite: median ${viteMedian.toFixed(0)} ms over ${RUNS} alternating runs`);
+  console.log(
+    `scaffold time      create-dockervm: median ${ourMedian.toFixed(0)} ms, create-vite: median ${viteMedian.toFixed(0)} ms over ${RUNS} alternating runs`,
+  );
   console.log(`                   ratio create-dockervm / create-vite = ${(ourMedian / viteMedian).toFixed(2)}×   (goal ≤ 1.5×)`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -70,7 +70,10 @@ async function untilHttp(url, started, timeoutMs = 30_000) {
 /** Removes every image and volume labelled with a bench project (untagged leftovers of rebuilds too). */
 function removeLabelled(project) {
   const label = `label=dev.dockervm.project=${project}`;
-  const list = (args) => spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const list = (args) =>
+    spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
   const images = [...new Set(list(['images', '-aq']))];
   if (images.length) spawnSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
   const volumes = list(['volume', 'ls', '-q']);
@@ -125,7 +128,12 @@ try {
   const rows = [];
   await withChromium(async ({ context }) => {
     for (const vm of vms) {
-      const kinds = vm.disk ? [['first start, disk seeded', true], ['later start, disk kept', false]] : [['any start', false]];
+      const kinds = vm.disk
+        ? [
+            ['first start, disk seeded', true],
+            ['later start, disk kept', false],
+          ]
+        : [['any start', false]];
       for (const [kind, freshDisk] of kinds) {
         const rfb = [];
         const pixels = [];

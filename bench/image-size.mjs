@@ -40,12 +40,20 @@ function imageSize(ref) {
 
 function packages(image) {
   const out = sh('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'dpkg-query', image, '-Wf', '${Installed-Size}\t${Package}\n']);
-  return new Map(out.trim().split('\n').map((line) => line.split('\t')).map(([kb, name]) => [name, Number(kb)]));
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'))
+      .map(([kb, name]) => [name, Number(kb)]),
+  );
 }
 
 /** The base image a generated Dockerfile starts from (last FROM), as `repo@sha256:…`. */
 function baseOf(dir) {
-  const froms = sh('grep', ['^FROM ', join(dir, 'Dockerfile')]).trim().split('\n');
+  const froms = sh('grep', ['^FROM ', join(dir, 'Dockerfile')])
+    .trim()
+    .split('\n');
   const reference = froms.at(-1).split(/\s+/)[1];
   const [name, digest] = reference.split('@');
   return digest ? `${name.replace(/:[^/]*$/, '')}@${digest}` : reference;
@@ -56,14 +64,20 @@ function measure(label, what, image, base) {
   const before = packages(base);
   const after = packages(image);
   const grown = [...after].filter(([name]) => !before.has(name)).sort((a, b) => b[1] - a[1]);
-  const top = grown.slice(0, 10).map(([name, kb]) => `${name} ${(kb / 1024).toFixed(1)}`).join(', ');
+  const top = grown
+    .slice(0, 10)
+    .map(([name, kb]) => `${name} ${(kb / 1024).toFixed(1)}`)
+    .join(', ');
   return { label, what, added, packages: grown.length, top };
 }
 
 /** Removes every image and volume labelled with a bench project (untagged leftovers of rebuilds too). */
 function removeLabelled(project) {
   const label = `label=dev.dockervm.project=${project}`;
-  const list = (args) => spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const list = (args) =>
+    spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
   const images = [...new Set(list(['images', '-aq']))];
   if (images.length) spawnSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
   const volumes = list(['volume', 'ls', '-q']);
@@ -99,7 +113,10 @@ try {
   cleanup.push(() => sh('docker', ['image', 'rm', 'dvmbench-careless:latest']));
   const started = Date.now();
   sh('docker', ['build', '-q', '-t', 'dvmbench-careless:latest', careless]);
-  results.push({ ...measure('careless', 'apt-get install -y (recommends) of the same desktop', 'dvmbench-careless:latest', base), built: Date.now() - started });
+  results.push({
+    ...measure('careless', 'apt-get install -y (recommends) of the same desktop', 'dvmbench-careless:latest', base),
+    built: Date.now() - started,
+  });
 } finally {
   for (const step of cleanup.reverse()) {
     try {

@@ -32,7 +32,11 @@ const timed = (fn) => {
 const steps = [];
 /** Runs dockervm --json; keeps its step timings (DOCKERVM_DEBUG=timing) for the breakdown. */
 const dockervm = (...args) => {
-  const result = spawnSync(process.execPath, [DOCKERVM, args[0], '--json', ...args.slice(1)], { encoding: 'utf8', cwd: dir, env: { ...process.env, NO_COLOR: '1', DOCKERVM_DEBUG: 'timing' } });
+  const result = spawnSync(process.execPath, [DOCKERVM, args[0], '--json', ...args.slice(1)], {
+    encoding: 'utf8',
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1', DOCKERVM_DEBUG: 'timing' },
+  });
   if (result.status !== 0) throw new Error(`dockervm ${args.join(' ')} failed:\n${result.stderr}`);
   steps.push({ command: args.slice(0, 2).join(' '), lines: result.stderr.split('\n').filter((l) => /^\s+\[/.test(l)) });
   return JSON.parse(result.stdout);
@@ -61,15 +65,22 @@ function cleanup() {
 }
 
 try {
-  run(process.execPath, [CREATE, dir, '--yes', '--no-install', '--name', name, '--desktop', 'shell'], { cwd: work, env: { ...process.env, DOCKERVM_REGISTRY_MIRROR: MIRROR } });
+  run(process.execPath, [CREATE, dir, '--yes', '--no-install', '--name', name, '--desktop', 'shell'], {
+    cwd: work,
+    env: { ...process.env, DOCKERVM_REGISTRY_MIRROR: MIRROR },
+  });
   run('docker', ['compose', 'up', '--detach', '--build', '--wait']);
   // A large disk: many small files (copies of /usr) and some big ones, about 1 GB in all.
   inVm('for i in 1 2 3 4 5; do cp -a /usr /opt/usr$i; done; for i in 1 2 3 4 5 6; do head -c 80000000 /dev/urandom > /srv/big$i; done');
-  const disk = inVm('du -sb /etc /home /opt /root /srv /usr /var | awk "{s+=\\$1} END {print s}"; find /etc /home /opt /root /srv /usr /var | wc -l').trim().split('\n');
+  const disk = inVm('du -sb /etc /home /opt /root /srv /usr /var | awk "{s+=\\$1} END {print s}"; find /etc /home /opt /root /srv /usr /var | wc -l')
+    .trim()
+    .split('\n');
   console.log(`VM ${name}: disk ${mb(Number(disk[0]))} in ${disk[1]} files`);
 
   const first = timed(() => dockervm('save', '-m', 'first (full copy)'));
-  console.log(`first save (copies the whole disk once, while the VM runs): ${first.seconds.toFixed(1)} s, VM frozen ${first.value.pausedMs} ms (${first.value.freeze})`);
+  console.log(
+    `first save (copies the whole disk once, while the VM runs): ${first.seconds.toFixed(1)} s, VM frozen ${first.value.pausedMs} ms (${first.value.freeze})`,
+  );
 
   // The reference: a full copy of the same state, the way a naive snapshot would make it.
   const vm = run('docker', ['compose', 'ps', '-q', 'vm']).trim();
@@ -89,8 +100,12 @@ try {
   console.log('');
   console.log('| operation (10 MB change on the large VM) | time | vs full copy |');
   console.log('|---|---|---|');
-  console.log(`| save | ${save.seconds.toFixed(2)} s (VM frozen ${save.value.pausedMs} ms by ${save.value.freeze}, ${mb(save.value.copiedBytes)} copied) | ${(save.seconds / exportTime).toFixed(2)}× |`);
-  console.log(`| restore older snapshot (auto-save first) | ${restore.seconds.toFixed(2)} s (${mb(restore.value.copiedBytes)} put back) | ${(restore.seconds / exportTime).toFixed(2)}× |`);
+  console.log(
+    `| save | ${save.seconds.toFixed(2)} s (VM frozen ${save.value.pausedMs} ms by ${save.value.freeze}, ${mb(save.value.copiedBytes)} copied) | ${(save.seconds / exportTime).toFixed(2)}× |`,
+  );
+  console.log(
+    `| restore older snapshot (auto-save first) | ${restore.seconds.toFixed(2)} s (${mb(restore.value.copiedBytes)} put back) | ${(restore.seconds / exportTime).toFixed(2)}× |`,
+  );
   console.log(`| restore the auto-save | ${back.seconds.toFixed(2)} s (${mb(back.value.copiedBytes)} put back) | ${(back.seconds / exportTime).toFixed(2)}× |`);
   console.log(`| full copy: docker export + volume tar | ${exportTime.toFixed(2)} s | 1.00× |`);
   console.log('');
@@ -105,7 +120,9 @@ try {
     const { snapshot } = dockervm('save', '-m', `${size} MB`);
     const container = topLayer(snapshot.image);
     const volumes = snapshot.volumesImage ? topLayer(snapshot.volumesImage) : 0;
-    console.log(`| ${size ? `${size} MB new file` : 'nothing'} | ${mb(container + volumes)} (${mb(container)} + ${mb(volumes)}) | ${size ? ((container + volumes) / (size * 1000000)).toFixed(2) : '–'} |`);
+    console.log(
+      `| ${size ? `${size} MB new file` : 'nothing'} | ${mb(container + volumes)} (${mb(container)} + ${mb(volumes)}) | ${size ? ((container + volumes) / (size * 1000000)).toFixed(2) : '–'} |`,
+    );
   }
 } finally {
   cleanup();

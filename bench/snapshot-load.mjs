@@ -39,7 +39,10 @@ function run(command, args, options = {}) {
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     let hung = false;
-    const timer = setTimeout(() => ((hung = true), child.kill('SIGKILL')), options.timeoutMs ?? 600_000);
+    const timer = setTimeout(() => {
+      hung = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 600_000);
     child.once('close', (status) => {
       clearTimeout(timer);
       resolve({ status, stdout, stderr, hung, ms: performance.now() - started });
@@ -53,7 +56,8 @@ async function must(command, args, options) {
 }
 const dockervm = (name, args, timeoutMs = 600_000) => run(process.execPath, [DOCKERVM, ...args], { cwd: dirOf(name), timeoutMs });
 const vmId = async (name) => (await must('docker', ['compose', 'ps', '-q', 'vm'], { cwd: dirOf(name) })).trim();
-const inspect = (ids) => run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids], { timeoutMs: 20_000 });
+const inspect = (ids) =>
+  run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids], { timeoutMs: 20_000 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Every VM's state and health, four times a second, until stopped (bounded). */
@@ -67,7 +71,13 @@ function watch(ids) {
       await sleep(250);
     }
   })();
-  return { readings, stop: async () => ((stopped = true), await done) };
+  return {
+    readings,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 /** `docker exec ID true` every 100 ms until stopped (bounded): how many ran, failed, hung. */
@@ -83,13 +93,21 @@ function execs(id) {
       await sleep(100);
     }
   })();
-  return { counts, stop: async () => ((stopped = true), await done) };
+  return {
+    counts,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 const summary = (readings) => {
   const counts = {};
   for (const r of readings) counts[r] = (counts[r] ?? 0) + 1;
-  return Object.entries(counts).map(([k, v]) => `${v}× ${k}`).join(', ');
+  return Object.entries(counts)
+    .map(([k, v]) => `${v}× ${k}`)
+    .join(', ');
 };
 
 async function cleanup() {
@@ -114,7 +132,10 @@ async function cleanup() {
 
 try {
   // One project built; the others are copies under their own names and ports, on the same image.
-  await must(process.execPath, [CREATE, dirOf(names[0]), '--yes', '--no-install', '--name', names[0]], { cwd: work, env: { DOCKERVM_REGISTRY_MIRROR: MIRROR } });
+  await must(process.execPath, [CREATE, dirOf(names[0]), '--yes', '--no-install', '--name', names[0]], {
+    cwd: work,
+    env: { DOCKERVM_REGISTRY_MIRROR: MIRROR },
+  });
   const build = await run('docker', ['compose', 'build', '--quiet'], { cwd: dirOf(names[0]), timeoutMs: 1_800_000 });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stderr.slice(-2000)}`);
   for (const name of names.slice(1)) {
@@ -123,7 +144,8 @@ try {
     writeFileSync(compose, readFileSync(compose, 'utf8').replaceAll(names[0], name));
     const env = join(dirOf(name), '.env');
     let text = readFileSync(env, 'utf8');
-    for (const key of [...text.matchAll(/^(DOCKERVM_\w+_PORT)=\d+$/gm)].map((m) => m[1])) text = text.replace(new RegExp(`^${key}=\\d+$`, 'm'), `${key}=${await freePort()}`);
+    for (const key of [...text.matchAll(/^(DOCKERVM_\w+_PORT)=\d+$/gm)].map((m) => m[1]))
+      text = text.replace(new RegExp(`^${key}=\\d+$`, 'm'), `${key}=${await freePort()}`);
     writeFileSync(env, text);
     await must('docker', ['tag', `dockervm/${names[0]}:latest`, `dockervm/${name}:latest`]);
   }
@@ -137,7 +159,13 @@ try {
   let healthyAt;
   for (let i = 0; i < 2_400; i++) {
     const r = await inspect(ids);
-    if (r.status === 0 && r.stdout.trim().split('\n').every((l) => l === 'running healthy')) {
+    if (
+      r.status === 0 &&
+      r.stdout
+        .trim()
+        .split('\n')
+        .every((l) => l === 'running healthy')
+    ) {
       healthyAt = performance.now();
       break;
     }
@@ -146,13 +174,18 @@ try {
   const infoDuring = median(await Promise.all(Array.from({ length: 5 }, () => run('docker', ['info', '--format', '{{.ID}}']).then((r) => r.ms))));
   await sleep(10_000);
   const stats = await must('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', ...ids], { timeoutMs: 120_000 });
-  const mib = stats.trim().split('\n').map((l) => {
-    const [value, unit] = /^([\d.]+)\s*([KMG]i?B)/.exec(l)?.slice(1) ?? ['0', 'MiB'];
-    return Number(value) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024, kB: 1 / 1024, MB: 1, GB: 1024 }[unit] ?? 1);
-  });
+  const mib = stats
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [value, unit] = /^([\d.]+)\s*([KMG]i?B)/.exec(l)?.slice(1) ?? ['0', 'MiB'];
+      return Number(value) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024, kB: 1 / 1024, MB: 1, GB: 1024 }[unit] ?? 1);
+    });
   console.log(`${VMS} default VMs started at once: all healthy after ${healthyAt ? `${((healthyAt - startAt) / 1000).toFixed(1)} s` : 'NEVER (10 min)'}`);
   console.log(`memory per VM: median ${median(mib).toFixed(1)} MiB, max ${Math.max(...mib).toFixed(1)} MiB (docker stats, idle)`);
-  console.log(`engine answering: docker info ${infoDuring.toFixed(0)} ms with ${VMS} VMs vs ${infoBefore.toFixed(0)} ms before: ${(infoDuring / infoBefore).toFixed(2)}×`);
+  console.log(
+    `engine answering: docker info ${infoDuring.toFixed(0)} ms with ${VMS} VMs vs ${infoBefore.toFixed(0)} ms before: ${(infoDuring / infoBefore).toFixed(2)}×`,
+  );
 
   // Concurrent saves.
   const some = names.slice(0, CONCURRENT);
@@ -162,7 +195,9 @@ try {
   const together = await Promise.all(some.map((name) => dockervm(name, ['save', '--json', '-m', 'together'])));
   await watcher.stop();
   const frozen = together.filter((r) => r.status === 0).map((r) => JSON.parse(r.stdout).pausedMs);
-  console.log(`${CONCURRENT} saves of ${CONCURRENT} VMs at once: ${together.filter((r) => r.status === 0).length} ok, longest ${(Math.max(...together.map((r) => r.ms)) / 1000).toFixed(1)} s vs one save alone ${(single.ms / 1000).toFixed(1)} s (${(Math.max(...together.map((r) => r.ms)) / single.ms).toFixed(2)}×); frozen ${Math.min(...frozen)}–${Math.max(...frozen)} ms; health readings: ${summary(watcher.readings)}`);
+  console.log(
+    `${CONCURRENT} saves of ${CONCURRENT} VMs at once: ${together.filter((r) => r.status === 0).length} ok, longest ${(Math.max(...together.map((r) => r.ms)) / 1000).toFixed(1)} s vs one save alone ${(single.ms / 1000).toFixed(1)} s (${(Math.max(...together.map((r) => r.ms)) / single.ms).toFixed(2)}×); frozen ${Math.min(...frozen)}–${Math.max(...frozen)} ms; health readings: ${summary(watcher.readings)}`,
+  );
   for (const r of together.filter((t) => t.status !== 0)) console.log(`  a save failed: ${r.stderr.trim().split('\n').at(-1)}`);
 
   // Save/restore cycles on one VM, with execs and probes around them.

@@ -26,9 +26,7 @@ export interface BuildStep {
  * A file of the generated project; paths are relative to the project root, POSIX separators.
  * Either literal content, or a Handlebars template under templates/ with the data to render it with.
  */
-export type ProjectFile =
-  | { path: string; mode: number; content: string }
-  | { path: string; mode: number; template: string; data: Record<string, unknown> };
+export type ProjectFile = { path: string; mode: number; content: string } | { path: string; mode: number; template: string; data: Record<string, unknown> };
 
 /** A compose mount of the vm service other than persistence (e.g. the X socket). */
 export interface BindMount {

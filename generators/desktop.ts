@@ -86,10 +86,7 @@ function vncDesktop(spec: VmSpec): Contribution {
     },
   ];
   if (browser) programs.push(noVncProgram(family));
-  const files = [
-    script('start-vnc', 'rootfs/start-vnc.sh.hbs', { xvnc: packages.xvnc, port: VNC_PORT }),
-    script('wait-x', 'rootfs/wait-x.sh.hbs'),
-  ];
+  const files = [script('start-vnc', 'rootfs/start-vnc.sh.hbs', { xvnc: packages.xvnc, port: VNC_PORT }), script('wait-x', 'rootfs/wait-x.sh.hbs')];
   if (browser) {
     files.push({ path: rootfsPath(`${noVncWeb(family)}/index.html`), mode: 0o644, template: 'rootfs/novnc-index.html.hbs', data: { name: spec.name } });
   }
@@ -142,8 +139,7 @@ function noVncProgram(family: Family): Program {
  */
 function withoutGlDrivers(): string[] {
   const dir = '/tmp/no-gl-drivers';
-  const control = (lines: string[], redirect: string) =>
-    `printf '%s\\n' ${lines.map((line) => `'${line}'`).join(' ')} ${redirect} ${dir}/DEBIAN/control`;
+  const control = (lines: string[], redirect: string) => `printf '%s\\n' ${lines.map((line) => `'${line}'`).join(' ')} ${redirect} ${dir}/DEBIAN/control`;
   return [
     `mkdir -p ${dir}/DEBIAN`,
     control(['Package: dockervm-no-gl-drivers', 'Version: 1.0', 'Architecture: all'], '>'),

@@ -47,10 +47,7 @@ export function runtimeLayer(spec: VmSpec, inputs: RuntimeInputs): Contribution 
     steps: [
       {
         comment: 'a fresh id for every build that changed anything above; the disk keeps the id of the image that seeded it',
-        lines: [
-          `echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $(od -An -N8 -tx8 /dev/urandom)" > ${BUILD_ID}`,
-          `cp ${BUILD_ID} ${DISK_BUILD_ID}`,
-        ],
+        lines: [`echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $(od -An -N8 -tx8 /dev/urandom)" > ${BUILD_ID}`, `cp ${BUILD_ID} ${DISK_BUILD_ID}`],
         phase: 'after-files',
       },
     ],

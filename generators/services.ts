@@ -46,9 +46,7 @@ export function serviceLayers(spec: VmSpec): Contribution[] {
 
 function sshd(spec: VmSpec): Partial<Contribution> {
   const { name } = spec.user;
-  const files: ProjectFile[] = [
-    { path: 'rootfs/etc/ssh/sshd_config.d/dockervm.conf', mode: 0o644, template: 'rootfs/sshd.conf.hbs', data: { user: name } },
-  ];
+  const files: ProjectFile[] = [{ path: 'rootfs/etc/ssh/sshd_config.d/dockervm.conf', mode: 0o644, template: 'rootfs/sshd.conf.hbs', data: { user: name } }];
   const lines = ['mkdir -p /run/sshd', 'chmod 0755 /run/sshd'];
   if (spec.base.family === 'alpine') {
     // Without PAM, OpenSSH refuses key logins to a locked ("!") account: mark it "no password" instead.

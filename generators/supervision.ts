@@ -16,7 +16,6 @@ export interface Supervision {
   contribution: Contribution;
 }
 
-
 const SUPERVISORD_CONF = `${RUNTIME_DIR}/supervisord.conf`;
 const RUNIT_SERVICES = `${RUNTIME_DIR}/service`;
 
@@ -29,9 +28,7 @@ export function supervisionLayer(spec: VmSpec, programs: Program[]): Supervision
   if (!packages) throw new Error(`${supervisor} for ${spec.base.family} should have been refused by normalizeAnswers`);
   const base = { layer: `supervisor:${supervisor}`, packages: { [spec.base.family]: packages } };
   const sorted = [...programs].sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
-  return supervisor === 'supervisord'
-    ? supervisord(spec, sorted, runsAsRoot, base)
-    : runit(spec, sorted, runsAsRoot, base);
+  return supervisor === 'supervisord' ? supervisord(spec, sorted, runsAsRoot, base) : runit(spec, sorted, runsAsRoot, base);
 }
 
 function alone(programs: Program[], runsAsRoot: boolean): Supervision {
@@ -50,8 +47,7 @@ function alone(programs: Program[], runsAsRoot: boolean): Supervision {
 }
 
 function userEnvironment(spec: VmSpec, program: Program): Record<string, string> {
-  const user: Record<string, string> =
-    program.runAs === 'user' ? { HOME: `/home/${spec.user.name}`, USER: spec.user.name, LOGNAME: spec.user.name } : {};
+  const user: Record<string, string> = program.runAs === 'user' ? { HOME: `/home/${spec.user.name}`, USER: spec.user.name, LOGNAME: spec.user.name } : {};
   return { ...user, ...program.environment };
 }
 
@@ -95,11 +91,13 @@ function runit(spec: VmSpec, programs: Program[], runsAsRoot: boolean, base: Con
   }));
   const steps = runsAsRoot
     ? []
-    : [{
-        comment: 'runit keeps its control files in the service directories: they must be the user\'s',
-        lines: [`chown -R ${spec.user.uid}:${spec.user.gid} ${RUNIT_SERVICES}`],
-        phase: 'after-files' as const,
-      }];
+    : [
+        {
+          comment: "runit keeps its control files in the service directories: they must be the user's",
+          lines: [`chown -R ${spec.user.uid}:${spec.user.gid} ${RUNIT_SERVICES}`],
+          phase: 'after-files' as const,
+        },
+      ];
   return {
     supervisor: 'runit',
     runsAsRoot,

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const wanted = process.argv.slice(2);
-const all = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.mjs')).sort();
+const all = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.mjs'))
+  .sort();
 const chosen = wanted.length ? all.filter((f) => wanted.some((w) => f.includes(w))) : all;
 if (chosen.length === 0) {
   console.error(`bench: nothing matches ${wanted.join(' ')}; available: ${all.join(', ')}`);

@@ -24,8 +24,17 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  LABEL, LESSONS_DIR, lessonSlugs, loadLesson, problemsOf, savedValue, substitute,
-  type Lesson, type RecordedStep, type Step, type Transcript,
+  LABEL,
+  LESSONS_DIR,
+  lessonSlugs,
+  loadLesson,
+  problemsOf,
+  savedValue,
+  substitute,
+  type Lesson,
+  type RecordedStep,
+  type Step,
+  type Transcript,
 } from '../examples/lessons/lessons.ts';
 import { lockLesson } from './lessons/engine-lock.ts';
 import { settle } from './lessons/settle.ts';
@@ -33,6 +42,7 @@ import { settle } from './lessons/settle.ts';
 const ROOT = join(LESSONS_DIR, '..', '..');
 const MAX_OUTPUT = 40_000;
 // Terminal control sequences (compose erases lines even without a TTY): not part of what a reader sees.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every ANSI sequence
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 function log(message: string) {
@@ -74,18 +84,28 @@ exec ${real} "$@"
   chmodSync(join(dir, 'docker'), 0o755);
   // This repository's own CLIs, as a reader runs them after `npm create dockervm` / `npx dockervm`
   // (built by `npm run build`, which `npm test` runs before the e2e suites).
-  for (const [name, bin] of [['dockervm', 'packages/dockervm/bin/dockervm.js'], ['create-dockervm', 'packages/create-dockervm/bin/create-dockervm.js']]) {
+  for (const [name, bin] of [
+    ['dockervm', 'packages/dockervm/bin/dockervm.js'],
+    ['create-dockervm', 'packages/create-dockervm/bin/create-dockervm.js'],
+  ]) {
     const target = join(ROOT, bin!);
-    writeFileSync(join(dir, name!), `#!/bin/sh
+    writeFileSync(
+      join(dir, name!),
+      `#!/bin/sh
 # Added by scripts/run-examples.ts: the ${name} of this checkout.
 if [ ! -d ${JSON.stringify(join(ROOT, dirname(dirname(bin!)), 'dist'))} ]; then echo "${name} is not built: run npm run build" >&2; exit 127; fi
 exec ${JSON.stringify(process.execPath)} ${JSON.stringify(target)} "$@"
-`);
+`,
+    );
     chmodSync(join(dir, name!), 0o755);
   }
 }
 
-interface RunResult { output: string; exitCode: number; durationMs: number }
+interface RunResult {
+  output: string;
+  exitCode: number;
+  durationMs: number;
+}
 
 /** Runs one command, stdout and stderr interleaved in one file (as a terminal shows them). */
 function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutS: number, scratch: string): Promise<RunResult> {
@@ -95,7 +115,11 @@ function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeout
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', fd, fd], detached: true });
     const timer = setTimeout(() => {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }, timeoutS * 1000);
     const finish = (code: number) => {
       clearTimeout(timer);
@@ -111,9 +135,7 @@ function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeout
 }
 
 async function runStep(step: Step, command: string, ctx: { cwd: string; env: NodeJS.ProcessEnv; scratch: string }): Promise<RunResult> {
-  const argv = step.in
-    ? ['docker', 'exec', ...(step.user ? ['-u', step.user] : []), step.in, 'sh', '-c', command]
-    : ['bash', '-o', 'pipefail', '-c', command];
+  const argv = step.in ? ['docker', 'exec', ...(step.user ? ['-u', step.user] : []), step.in, 'sh', '-c', command] : ['bash', '-o', 'pipefail', '-c', command];
   return runCommand(argv, step.dir ? join(ctx.cwd, step.dir) : ctx.cwd, ctx.env, step.timeout ?? 120, ctx.scratch);
 }
 
@@ -130,21 +152,37 @@ function sweep(number: string): string[] {
   const composeProject = '{{.Label "com.docker.compose.project"}}';
   const lines = (args: string[]) => docker(args).out.split('\n').filter(Boolean);
   // Rows are "<id>|<name>"; a row belongs to the lesson when its name starts with one of the prefixes.
-  const owned = (labelled: string[], all: string[], prefixes = [prefix]) => [...new Set([
-    ...lines(labelled),
-    ...lines(all).map((row) => row.split('|'))
-      .filter(([, name]) => prefixes.some((p) => name?.startsWith(p))).map(([id]) => id!),
-  ])];
+  const owned = (labelled: string[], all: string[], prefixes = [prefix]) => [
+    ...new Set([
+      ...lines(labelled),
+      ...lines(all)
+        .map((row) => row.split('|'))
+        .filter(([, name]) => prefixes.some((p) => name?.startsWith(p)))
+        .map(([id]) => id!),
+    ]),
+  ];
   const removed: string[] = [];
   const containers = owned(['ps', '-aq', ...byLabel], ['ps', '-a', '--format', `{{.ID}}|${composeProject}`]);
-  if (containers.length) { docker(['rm', '-f', '-v', ...containers]); removed.push(`${containers.length} container(s)`); }
+  if (containers.length) {
+    docker(['rm', '-f', '-v', ...containers]);
+    removed.push(`${containers.length} container(s)`);
+  }
   const networks = owned(['network', 'ls', '-q', ...byLabel], ['network', 'ls', '--format', `{{.ID}}|${composeProject}`]);
-  if (networks.length) { docker(['network', 'rm', ...networks]); removed.push(`${networks.length} network(s)`); }
+  if (networks.length) {
+    docker(['network', 'rm', ...networks]);
+    removed.push(`${networks.length} network(s)`);
+  }
   const volumes = owned(['volume', 'ls', '-q', ...byLabel], ['volume', 'ls', '--format', `{{.Name}}|${composeProject}`]);
-  if (volumes.length) { docker(['volume', 'rm', '-f', ...volumes]); removed.push(`${volumes.length} volume(s)`); }
+  if (volumes.length) {
+    docker(['volume', 'rm', '-f', ...volumes]);
+    removed.push(`${volumes.length} volume(s)`);
+  }
   // Images: compose names its builds <project>-<service>; dockervm keeps VMs and snapshots in dockervm/<project>.
   const images = owned(['images', '-aq', ...byLabel], ['images', '--format', '{{.ID}}|{{.Repository}}'], [prefix, `dockervm/${prefix}`]);
-  if (images.length) { docker(['rmi', '-f', ...images]); removed.push(`${images.length} image(s)`); }
+  if (images.length) {
+    docker(['rmi', '-f', ...images]);
+    removed.push(`${images.length} image(s)`);
+  }
   return removed;
 }
 
@@ -237,12 +275,23 @@ async function runLocked(lesson: Lesson, engine: Transcript['engine']): Promise<
       });
       if (problems.length) {
         ok = false;
-        report.push(`step ${step.id} FAILED: ${problems.join('; ')}`, `  $ ${command}`, ...result!.output.split('\n').slice(-15).map((l) => `  | ${l}`));
+        report.push(
+          `step ${step.id} FAILED: ${problems.join('; ')}`,
+          `  $ ${command}`,
+          ...result!.output
+            .split('\n')
+            .slice(-15)
+            .map((l) => `  | ${l}`),
+        );
         break;
       }
       const value = savedValue(step, result!.output);
       if (step.save) {
-        if (value === undefined) { ok = false; report.push(`step ${step.id}: nothing to save as ${step.save}`); break; }
+        if (value === undefined) {
+          ok = false;
+          report.push(`step ${step.id}: nothing to save as ${step.save}`);
+          break;
+        }
         vars[step.save] = value;
       }
     }
@@ -269,8 +318,10 @@ async function main(argv: string[]): Promise<number> {
     if (argv[i] === '--jobs') jobs = Math.max(1, Number(argv[++i]) || 1);
     else if (argv[i] === '--record') record = true;
     else if (argv[i] === '--out') out = argv[++i];
-    else if (argv[i]!.startsWith('-')) { log(`unknown option ${argv[i]}`); return 1; }
-    else prefixes.push(argv[i]!);
+    else if (argv[i]!.startsWith('-')) {
+      log(`unknown option ${argv[i]}`);
+      return 1;
+    } else prefixes.push(argv[i]!);
   }
   const engine = engineVersions();
   if (typeof engine === 'string') {
@@ -278,11 +329,16 @@ async function main(argv: string[]): Promise<number> {
     return 3;
   }
   const slugs = lessonSlugs().filter((s) => prefixes.length === 0 || prefixes.some((p) => s.startsWith(p)));
-  if (slugs.length === 0) { log(`no lesson matches ${prefixes.join(' ')}`); return 1; }
+  if (slugs.length === 0) {
+    log(`no lesson matches ${prefixes.join(' ')}`);
+    return 1;
+  }
   const lessons = slugs.map((slug) => loadLesson(slug));
   const outDir = out ?? mkdtempSync(join(tmpdir(), 'dockervm-transcripts-'));
   const started = Date.now();
-  log(`${lessons.length} lesson(s) on Docker Engine ${engine.server}, Compose ${engine.compose}, ${jobs} at a time; ${record ? 'recording into examples/lessons/' : `comparing with the committed transcripts (fresh ones in ${outDir})`}`);
+  log(
+    `${lessons.length} lesson(s) on Docker Engine ${engine.server}, Compose ${engine.compose}, ${jobs} at a time; ${record ? 'recording into examples/lessons/' : `comparing with the committed transcripts (fresh ones in ${outDir})`}`,
+  );
   const failed: string[] = [];
   const queue = [...lessons];
   const worker = async () => {

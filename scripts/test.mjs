@@ -16,7 +16,10 @@ function step(title, args) {
 }
 
 const vitest = join(root, 'node_modules/vitest/vitest.mjs');
+const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
 if (which !== 'e2e') {
+  // Formatting and lint rules (biome.json): a formatter's diff or a lint error fails the run.
+  step('format and lint', [biome, 'check', '--diagnostic-level=error', root]);
   step('type check', [join(root, 'node_modules/typescript/bin/tsc'), '-p', root]);
   step('build', [join(root, 'scripts/build.mjs')]);
   step('unit and CLI tests', [vitest, 'run', '--project', 'unit']);

@@ -67,6 +67,8 @@ const tasks = {
   create: ['scripts/build.mjs', '--then-run', 'create-dockervm', '--no-install'],
   dockervm: ['scripts/build.mjs', '--then-run', 'dockervm'],
   bench: ['scripts/bench.mjs'],
+  lint: ['node_modules/@biomejs/biome/bin/biome', 'check', '.'],
+  format: ['node_modules/@biomejs/biome/bin/biome', 'check', '--write', '.'],
   examples: ['scripts/run-examples.ts'],
   'site:build': ['node_modules/astro/bin/astro.mjs', 'build', '--root', 'site'],
   'site:dev': ['node_modules/astro/bin/astro.mjs', 'dev', '--root', 'site'],

@@ -35,7 +35,13 @@ export default defineConfig({
       components: { Search: './src/components/Search.astro' },
       plugins: [starlightLinksValidator({ errorOnRelativeLinks: false })],
       sidebar: [
-        { label: 'Start here', items: [{ label: 'Quick start', link: '/' }, { label: 'Configure your VM', link: '/guide/configure/' }] },
+        {
+          label: 'Start here',
+          items: [
+            { label: 'Quick start', link: '/' },
+            { label: 'Configure your VM', link: '/guide/configure/' },
+          ],
+        },
         { label: 'Lessons', items: [{ autogenerate: { directory: 'lessons' } }] },
         { label: 'Your project', items: [{ label: 'The generated project', link: '/guide/generated-project/' }] },
         {

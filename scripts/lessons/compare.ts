@@ -86,12 +86,18 @@ export function comparableOutput(step: RecordedStep): string[] {
 }
 
 // Column padding follows the widest cell (right-aligned numbers too), and masked cells had other widths.
-const comparableLine = (line: string) => mask(line).replace(/[ \t]{2,}/g, '  ').trim();
+const comparableLine = (line: string) =>
+  mask(line)
+    .replace(/[ \t]{2,}/g, '  ')
+    .trim();
 
 /** A transcript as blocks of lines to diff, one per step: its place, command, exit status, and output. */
 export function comparable(transcript: Transcript): { id: string; head: string[]; output: string[] }[] {
   return transcript.steps.map((step) => {
-    const where = 'container' in step.where ? `in ${step.where.container}${step.where.user ? ` as ${step.where.user}` : ''}` : `host${step.where.dir ? ` ${step.where.dir}/` : ''}`;
+    const where =
+      'container' in step.where
+        ? `in ${step.where.container}${step.where.user ? ` as ${step.where.user}` : ''}`
+        : `host${step.where.dir ? ` ${step.where.dir}/` : ''}`;
     // Commands carry values saved from earlier output (a pid, a digest): masked the same way.
     const head = [`## ${step.id} (${where}) exit ${step.exitCode}`, ...step.command.split('\n').map((l) => `$ ${mask(l)}`)];
     // A hidden step only waits or checks: its output is on no page.

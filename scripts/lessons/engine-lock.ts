@@ -19,7 +19,12 @@ function docker(args: string[]): { ok: boolean; out: string } {
   return { ok: result.status === 0, out: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
 }
 
-interface Holder { id: string; host: string; pid: number; expires: number }
+interface Holder {
+  id: string;
+  host: string;
+  pid: number;
+  expires: number;
+}
 
 function holderOf(name: string): Holder | undefined {
   const format = `{{.Id}}|{{index .Config.Labels "${LOCK_LABEL}.host"}}|{{index .Config.Labels "${LOCK_LABEL}.pid"}}|{{index .Config.Labels "${LOCK_LABEL}.expires"}}`;
@@ -45,7 +50,9 @@ function staleReason(holder: Holder, now: number): string | undefined {
   return undefined;
 }
 
-export interface LessonLock { release(): void }
+export interface LessonLock {
+  release(): void;
+}
 
 /**
  * Takes lesson <number>'s lock, waiting (bounded by maxSeconds, the most a run of it may take) while
@@ -58,12 +65,20 @@ export async function lockLesson(number: string, maxSeconds: number, log: (messa
   let waiting = false;
   for (let now = Date.now(); now <= deadline; now = Date.now()) {
     const created = docker([
-      'container', 'create', '--name', name,
-      '--label', `${LOCK_LABEL}=${number}`,
-      '--label', `${LOCK_LABEL}.host=${hostname()}`,
-      '--label', `${LOCK_LABEL}.pid=${process.pid}`,
-      '--label', `${LOCK_LABEL}.expires=${now + maxSeconds * 1000}`,
-      LOCK_IMAGE, 'true',
+      'container',
+      'create',
+      '--name',
+      name,
+      '--label',
+      `${LOCK_LABEL}=${number}`,
+      '--label',
+      `${LOCK_LABEL}.host=${hostname()}`,
+      '--label',
+      `${LOCK_LABEL}.pid=${process.pid}`,
+      '--label',
+      `${LOCK_LABEL}.expires=${now + maxSeconds * 1000}`,
+      LOCK_IMAGE,
+      'true',
     ]);
     if (created.ok) {
       const id = created.out.split('\n').pop()!;

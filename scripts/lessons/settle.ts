@@ -25,7 +25,10 @@ export function settle(fresh: Transcript, options: { record: boolean; out: strin
     ok: false,
     report: [
       `the output differs from examples/lessons/${fresh.lesson}/transcript.json (- committed, + this run; ids and times masked):`,
-      ...diff.split('\n').slice(0, 80).map((line) => `  ${line}`),
+      ...diff
+        .split('\n')
+        .slice(0, 80)
+        .map((line) => `  ${line}`),
       `if the change is intended, re-record it: npm run examples -- --record ${fresh.lesson.slice(0, 2)} (fresh transcript: ${join(options.out, fresh.lesson, 'transcript.json')})`,
     ],
   };

@@ -9,7 +9,8 @@
  */
 export function cutOffLines(): string[] {
   const problems: string[] = [];
-  const where = (el: Element) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).trim().split(/\s+/).join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 60)}"`;
+  const where = (el: Element) =>
+    `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).trim().split(/\s+/).join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 60)}"`;
   const root = document.documentElement;
   if (root.scrollWidth > window.innerWidth + 1) problems.push(`the page is ${root.scrollWidth}px wide in a ${window.innerWidth}px window`);
   for (const pre of document.querySelectorAll<HTMLElement>('.sl-markdown-content pre')) {

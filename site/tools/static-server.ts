@@ -31,7 +31,9 @@ export async function serveDist(dist = DIST_DIR): Promise<StaticSite> {
     const file = fileFor(path, dist);
     if (!file) {
       response.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
-      createReadStream(`${dist}/404.html`).on('error', () => response.end('not found')).pipe(response);
+      createReadStream(`${dist}/404.html`)
+        .on('error', () => response.end('not found'))
+        .pipe(response);
       return;
     }
     if (!path.endsWith('/') && file.endsWith('/index.html') && !path.endsWith('.html')) {

@@ -38,7 +38,8 @@ process.exitCode = await main(
       try {
         return await confirm({ message, default: defaultAnswer });
       } catch (error) {
-        if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) throw new CancelledError('cancelled: nothing was changed');
+        if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError'))
+          throw new CancelledError('cancelled: nothing was changed');
         throw error;
       }
     },

@@ -69,17 +69,16 @@ export function checkPositionals(command: Command, positionals: string[]): void 
   const { min, max } = command.positionals ?? { min: 0, max: 0 };
   if (positionals.length < min) throw new CLIError(`missing argument: usage: dockervm ${command.usage} (see --help)`);
   if (positionals.length > max) {
-    throw new CLIError(`unexpected argument${positionals.length - max > 1 ? 's' : ''} ${positionals.slice(max).map((p) => JSON.stringify(p)).join(' ')}: usage: dockervm ${command.usage}`);
+    throw new CLIError(
+      `unexpected argument${positionals.length - max > 1 ? 's' : ''} ${positionals
+        .slice(max)
+        .map((p) => JSON.stringify(p))
+        .join(' ')}: usage: dockervm ${command.usage}`,
+    );
   }
 }
 
-export function createContext(
-  command: Command,
-  parsed: { values: Values; positionals: string[] },
-  io: Io,
-  out: Output,
-  signal: AbortSignal,
-): Context {
+export function createContext(command: Command, parsed: { values: Values; positionals: string[] }, io: Io, out: Output, signal: AbortSignal): Context {
   const { values, positionals } = parsed;
   const json = values.json === true;
   const yes = values.yes === true;

@@ -48,11 +48,21 @@ export function describePlan(plan: DestroyPlan): string[] {
   const section = (title: string, items: string[]) => {
     if (items.length) lines.push(`  ${title} (${items.length}): ${items.join(', ')}`);
   };
-  section('containers', plan.containers.map((c) => c.name));
+  section(
+    'containers',
+    plan.containers.map((c) => c.name),
+  );
   section('volumes', plan.volumes);
-  section('networks', plan.networks.map((n) => n.name));
-  section('images', plan.images.flatMap((i) => (i.tags.length ? i.tags : [short(i.id)])));
-  if (plan.keptSnapshots.length) lines.push(`  kept (--keep-snapshots): ${plan.keptSnapshots.flatMap((i) => (i.tags.length ? i.tags : [short(i.id)])).join(', ')}`);
+  section(
+    'networks',
+    plan.networks.map((n) => n.name),
+  );
+  section(
+    'images',
+    plan.images.flatMap((i) => (i.tags.length ? i.tags : [short(i.id)])),
+  );
+  if (plan.keptSnapshots.length)
+    lines.push(`  kept (--keep-snapshots): ${plan.keptSnapshots.flatMap((i) => (i.tags.length ? i.tags : [short(i.id)])).join(', ')}`);
   return lines;
 }
 

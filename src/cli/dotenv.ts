@@ -38,13 +38,16 @@ export function composeVariables(dir: string, env: NodeJS.ProcessEnv): Lookup {
 
 /** Pure: substitutes variables the way compose does (unset and no default: empty). */
 export function interpolate(text: string, lookup: Lookup): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced?: string, op?: string, fallback?: string, bare?: string) => {
-    if (match === '$$') return '$';
-    const value = lookup((braced ?? bare)!);
-    if (op === ':-') return value === undefined || value === '' ? (fallback ?? '') : value;
-    if (op === '-') return value === undefined ? (fallback ?? '') : value;
-    return value ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, braced?: string, op?: string, fallback?: string, bare?: string) => {
+      if (match === '$$') return '$';
+      const value = lookup((braced ?? bare)!);
+      if (op === ':-') return value === undefined || value === '' ? (fallback ?? '') : value;
+      if (op === '-') return value === undefined ? (fallback ?? '') : value;
+      return value ?? '';
+    },
+  );
 }
 
 /** The variable a `${NAME:-…}` host port comes from, if it is one. */

@@ -27,7 +27,11 @@ async function nextFree(ip: string, from: number, avoid: ReadonlySet<number>): P
 }
 
 /** Pure: the one line for a port that is taken. */
-export function clashMessage(port: PublishedPort, holder: { project?: string | undefined; container?: string | undefined } | undefined, suggestion: number | undefined): string {
+export function clashMessage(
+  port: PublishedPort,
+  holder: { project?: string | undefined; container?: string | undefined } | undefined,
+  suggestion: number | undefined,
+): string {
   const what = PURPOSE[port.container] ? `${PURPOSE[port.container]} port ${port.host}` : `host port ${port.host} (for ${port.container})`;
   const who = holder?.project
     ? `the dockervm project "${holder.project}"${holder.container ? ` (container ${holder.container})` : ''}`

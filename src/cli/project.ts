@@ -61,7 +61,9 @@ export function loadProject(options: { projectDir?: string | undefined; cwd: str
   if (options.projectDir && !existsSync(start)) throw new CLIError(`--project-dir ${options.projectDir}: no such directory`);
   const file = options.projectDir ? COMPOSE_FILES.map((f) => join(start, f)).find((f) => existsSync(f)) : findComposeFile(start);
   if (!file) {
-    throw new CLIError(`no dockervm project in ${start}${options.projectDir ? '' : ' or its parents'}: run this inside a project made by create-dockervm (or pass --project-dir DIR)`);
+    throw new CLIError(
+      `no dockervm project in ${start}${options.projectDir ? '' : ' or its parents'}: run this inside a project made by create-dockervm (or pass --project-dir DIR)`,
+    );
   }
   return parseProject(readFileSync(file, 'utf8'), file, composeVariables(dirname(file), options.env ?? {}));
 }
@@ -76,7 +78,8 @@ export function parseProject(text: string, file: string, lookup: Lookup = () => 
   }
   if (!isObject(doc)) throw new CLIError(`${file}: not a compose file`);
   const name = doc.name;
-  if (typeof name !== 'string' || name === '') throw new CLIError(`${file}: no top-level \`name:\`; dockervm needs the project name (create-dockervm writes one)`);
+  if (typeof name !== 'string' || name === '')
+    throw new CLIError(`${file}: no top-level \`name:\`; dockervm needs the project name (create-dockervm writes one)`);
   const services = isObject(doc.services) ? doc.services : {};
   const vm = services.vm;
   if (!isObject(vm) || labelsOf(vm)[PROJECT_LABEL] !== name) {
@@ -87,13 +90,7 @@ export function parseProject(text: string, file: string, lookup: Lookup = () => 
   const mounts = volumes.map(volumeMount).filter((m) => m !== undefined);
   const named = mounts.filter((m) => m.type === 'volume' && m.source);
   const targets = new Set(named.map((m) => m.target));
-  const persistence: Persistence = isObject(services['rootfs-init'])
-    ? 'rootfs'
-    : targets.has('/usr')
-      ? 'volumes'
-      : targets.has('/home')
-        ? 'home'
-        : 'none';
+  const persistence: Persistence = isObject(services['rootfs-init']) ? 'rootfs' : targets.has('/usr') ? 'volumes' : targets.has('/home') ? 'home' : 'none';
   const ports = (Array.isArray(vm.ports) ? vm.ports : []).map((entry) => parsePort(entry, lookup)).filter((p) => p !== undefined);
   const environment = isObject(vm.environment) ? vm.environment : {};
   const desktop: Desktop = ports.some((p) => p.container === 6080)
@@ -167,10 +164,18 @@ export function parsePort(entry: unknown, lookup: Lookup = () => undefined): Pub
   if (typeof entry !== 'string' && typeof entry !== 'number') return undefined;
   // The host part's variable, read before substitution: `…:${NAME:-6080}:6080`.
   const variable = typeof entry === 'string' ? /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}:[^:]+$/.exec(entry)?.[1] : undefined;
-  const parts = interpolate(String(entry), lookup).replace(/\/(tcp|udp)$/, '').split(':');
+  const parts = interpolate(String(entry), lookup)
+    .replace(/\/(tcp|udp)$/, '')
+    .split(':');
   const container = Number(parts.at(-1));
   const host = Number(parts.length >= 2 ? parts.at(-2) : parts.at(-1));
-  const ip = parts.length >= 3 ? parts.slice(0, -2).join(':').replace(/^\[|\]$/g, '') : '0.0.0.0';
+  const ip =
+    parts.length >= 3
+      ? parts
+          .slice(0, -2)
+          .join(':')
+          .replace(/^\[|\]$/g, '')
+      : '0.0.0.0';
   // An unset variable without a default leaves the host part empty: no port compose could publish.
   if (!Number.isInteger(container) || !Number.isInteger(host) || host <= 0 || container <= 0) return undefined;
   return { ip, host, container, ...(variable ? { variable } : {}) };

@@ -11,7 +11,9 @@ import { lockName, withSnapshotLock } from './snapshot/lock.ts';
 export async function findVm(session: Pick<Session, 'engine' | 'project'>): Promise<ContainerDetails | undefined> {
   const list = await findContainers(session.engine, { [LABEL.project]: session.project.name, [COMPOSE_SERVICE_LABEL]: session.project.service });
   // Containers made from a snapshot image inherit its labels; ours say what they are.
-  const vm = list.find((c) => c.labels[LABEL.role] !== ROLE.helper && c.labels[LABEL.role] !== ROLE.lock && c.labels['com.docker.compose.project'] === session.project.name);
+  const vm = list.find(
+    (c) => c.labels[LABEL.role] !== ROLE.helper && c.labels[LABEL.role] !== ROLE.lock && c.labels['com.docker.compose.project'] === session.project.name,
+  );
   return vm ? inspectContainer(session.engine, vm.id) : undefined;
 }
 
@@ -52,7 +54,10 @@ export function meaningfulChanges(changes: readonly { path: string; kind: string
   for (const { path } of changes) {
     for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) parents.add(path.slice(0, i));
   }
-  return paths.filter((c) => !(c.kind === 'changed' && parents.has(c.path))).map((c) => c.path).sort();
+  return paths
+    .filter((c) => !(c.kind === 'changed' && parents.has(c.path)))
+    .map((c) => c.path)
+    .sort();
 }
 
 export async function unsavedChanges(session: Session, vm: ContainerDetails): Promise<string[]> {

@@ -24,8 +24,7 @@ type AskContext = Pick<Context, 'flags' | 'interactive' | 'host' | 'home'>;
 /** `directoryChosen` runs as soon as the directory is known (main.ts refuses a non-empty one there). */
 export async function collectAnswers(context: AskContext, prompt: Prompter, directoryChosen?: (directory: string) => Promise<void>): Promise<Answers> {
   const { flags, interactive } = context;
-  const ask = async <T>(flag: T | undefined, question: () => Promise<T>, fallback: T): Promise<T> =>
-    flag ?? (interactive ? await question() : fallback);
+  const ask = async <T>(flag: T | undefined, question: () => Promise<T>, fallback: T): Promise<T> => flag ?? (interactive ? await question() : fallback);
 
   const directory = flags.directory ?? (interactive ? (await prompt.input(questions.directory('my-vm'))).trim() : 'my-vm');
   await directoryChosen?.(directory);
@@ -48,7 +47,7 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
   const familyForQuestions: Family = typeof resolved === 'string' ? (family ?? 'debian') : resolved.family;
 
   const desktop = await ask(flags.desktop, () => prompt.select(questions.desktop(familyForQuestions)), undefined);
-  const graphical = (desktop ?? (familyForQuestions === 'busybox' ? 'shell' : 'novnc'));
+  const graphical = desktop ?? (familyForQuestions === 'busybox' ? 'shell' : 'novnc');
   const windowManager = await ask(
     flags.windowManager,
     () => (graphical === 'vnc' || graphical === 'novnc' ? prompt.select(questions.windowManager()) : Promise.resolve(undefined)),

@@ -63,7 +63,10 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 
 /** Repeatable flags also take comma-separated lists: --service sshd,cron. */
 function splitList(values: string[] | undefined): string[] | undefined {
-  return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    ?.flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function parse(argv: string[]) {

@@ -28,17 +28,16 @@ export interface InstallOptions {
 
 /** The last meaningful line a package manager printed: usually the reason it failed. */
 function lastLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !/^npm (error|ERR!) (A complete log|\s*$)/.test(l));
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^npm (error|ERR!) (A complete log|\s*$)/.test(l));
   return lines.find((l) => /\b(E[A-Z0-9]{3,}|error)\b/i.test(l)) ?? lines.at(-1) ?? '';
 }
 
 type Outcome = { code: number | null; signal?: string | null; error?: NodeJS.ErrnoException };
 
-export async function installDependencies(
-  context: Pick<Context, 'packageManager'>,
-  options: InstallOptions,
-  messages: Messages,
-): Promise<void> {
+export async function installDependencies(context: Pick<Context, 'packageManager'>, options: InstallOptions, messages: Messages): Promise<void> {
   const { command, args, text } = installCommand(context.packageManager);
   const byHand = `install by hand with \`cd ${options.shownDir} && ${text}\``;
   const started = Date.now();
@@ -71,7 +70,9 @@ export async function installDependencies(
     throw new CLIError(`${command} is not installed here, so the dependencies were not installed: the project is written; ${byHand}`);
   }
   if (result.code !== 0) {
-    const why = result.error?.message ?? (result.signal ? `stopped after ${INSTALL_TIMEOUT_MS / 60_000} min (${result.signal})` : lastLine(output) || `exit code ${result.code}`);
+    const why =
+      result.error?.message ??
+      (result.signal ? `stopped after ${INSTALL_TIMEOUT_MS / 60_000} min (${result.signal})` : lastLine(output) || `exit code ${result.code}`);
     throw new CLIError(`${text} failed (${why}): the project is written; ${byHand}`);
   }
   messages.progress(`installed dependencies with ${command} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -75,7 +75,12 @@ async function pinIfAsked(image: BaseImage, context: Context, options: RunOption
   const { pinImage } = await import('./pin.ts');
   return pinImage(
     image,
-    { registryMirror: context.registryMirror, engineMirrors: await engineMirrorsOnce(options), timeoutMs: context.pinTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    {
+      registryMirror: context.registryMirror,
+      engineMirrors: await engineMirrorsOnce(options),
+      timeoutMs: context.pinTimeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    },
     messages,
   );
 }
@@ -140,7 +145,9 @@ export async function runCreate(options: RunOptions): Promise<void> {
   await writeProject(target, files, { overwrite: context.overwrite, ...(options.signal ? { signal: options.signal } : {}) });
   const ownUid = process.getuid?.();
   if (files.has('secrets/vnc_password') && ownUid !== undefined && ownUid !== 0 && ownUid !== spec.user.uid) {
-    messages.warn(`secrets/vnc_password belongs to you (UID ${ownUid}) but the VM user has UID ${spec.user.uid}: run \`sudo chown ${spec.user.uid} ${relative(context.cwd, target) || '.'}/secrets/vnc_password\``);
+    messages.warn(
+      `secrets/vnc_password belongs to you (UID ${ownUid}) but the VM user has UID ${spec.user.uid}: run \`sudo chown ${spec.user.uid} ${relative(context.cwd, target) || '.'}/secrets/vnc_password\``,
+    );
   }
   const shownDir = relative(context.cwd, target) || '.';
   // The one side effect after the write: the project is complete before it starts, so a failed

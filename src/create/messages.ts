@@ -20,8 +20,7 @@ export function createMessages(streams: Streams, color: boolean) {
     warn: (text: string) => err(`${paint('yellow', 'warning:')} ${text}`),
     error: (text: string) => err(`${paint('red', 'error:')} ${text}`),
 
-    pinned: (reference: string, digest: string, seconds: number) =>
-      err(`${paint('green', 'pinned')} ${reference} → ${digest} (${seconds.toFixed(1)} s)`),
+    pinned: (reference: string, digest: string, seconds: number) => err(`${paint('green', 'pinned')} ${reference} → ${digest} (${seconds.toFixed(1)} s)`),
 
     plan(target: string, files: FileMap, tasks: string[] = []) {
       out(`Would write ${files.size} files to ${target}:`);

@@ -22,7 +22,9 @@ export async function pinImage(image: BaseImage, options: PinOptions, messages: 
   const chain = { engineMirrors: options.engineMirrors, configured: options.registryMirror };
   const asked = registriesFor(reference, chain).filter((r): r is string => r !== undefined);
   const started = performance.now();
-  messages.progress(`resolving ${image.reference}${asked.length ? ` via ${asked.join(', then ')}` : ''}${asked.length && registriesFor(reference, chain).includes(undefined) ? ', then its registry' : ''} …`);
+  messages.progress(
+    `resolving ${image.reference}${asked.length ? ` via ${asked.join(', then ')}` : ''}${asked.length && registriesFor(reference, chain).includes(undefined) ? ', then its registry' : ''} …`,
+  );
   try {
     const { digest } = await resolveThroughMirrors(reference, chain, { timeoutMs: options.timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) });
     messages.pinned(image.reference, digest, (performance.now() - started) / 1000);

@@ -56,7 +56,11 @@ export function parseClaims(text: string, own: string | undefined): Map<number, 
 export async function engineClaims(env: NodeJS.ProcessEnv, own: string | undefined, timeoutMs = 3000): Promise<Map<number, string>> {
   const deadline = Date.now() + timeoutMs;
   const ids = await docker(['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}`], env, timeoutMs);
-  const list = ids?.split('\n').map((id) => id.trim()).filter(Boolean) ?? [];
+  const list =
+    ids
+      ?.split('\n')
+      .map((id) => id.trim())
+      .filter(Boolean) ?? [];
   if (list.length === 0) return new Map();
   const format = `{{index .Config.Labels "${PROJECT_LABEL}"}}\t{{json .HostConfig.PortBindings}}`;
   const inspected = await docker(['inspect', '--format', format, ...list], env, deadline - Date.now());

@@ -41,7 +41,7 @@ export function fixedPorts(ports: readonly PublishedPort[], flags: Flags['hostPo
   if (flags.base !== undefined) {
     const base = portNumber('--port-base', flags.base);
     if (base + Math.max(present.length - 1, 0) > 65535) throw new CLIError(`--port-base ${base}: the VM needs ${present.length} ports from there, past 65535`);
-    present.forEach((o, i) => fixed.set(o.variable, base + i));
+    for (const [i, o] of present.entries()) fixed.set(o.variable, base + i);
   }
   for (const o of ORDER) {
     const text = flags[o.key];

@@ -7,7 +7,10 @@ import { FAMILIES } from '../spec/types.ts';
 import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort } from '../spec/validate.ts';
 
 type Validate = (value: string) => true | string;
-const validator = (check: (value: string) => string | undefined): Validate => (value) => check(value.trim()) ?? true;
+const validator =
+  (check: (value: string) => string | undefined): Validate =>
+  (value) =>
+    check(value.trim()) ?? true;
 
 export const CUSTOM_BASE = 'custom';
 

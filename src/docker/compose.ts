@@ -37,7 +37,13 @@ export interface ComposeOptions {
   shielded?: boolean;
 }
 
-export async function runCompose(engine: Engine, target: ComposeTarget, args: readonly string[], output: ComposeOutput, options: ComposeOptions = {}): Promise<ComposeResult> {
+export async function runCompose(
+  engine: Engine,
+  target: ComposeTarget,
+  args: readonly string[],
+  output: ComposeOutput,
+  options: ComposeOptions = {},
+): Promise<ComposeResult> {
   const child = spawn('docker', composeArgs(target, args), {
     cwd: target.dir,
     detached: options.shielded === true,
@@ -63,7 +69,13 @@ export function composeVersion(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Runs compose and turns a failure into one CLIError naming the compose command. */
-export async function composeOrFail(engine: Engine, target: ComposeTarget, args: readonly string[], output: ComposeOutput = 'stderr', options: ComposeOptions = {}): Promise<ComposeResult> {
+export async function composeOrFail(
+  engine: Engine,
+  target: ComposeTarget,
+  args: readonly string[],
+  output: ComposeOutput = 'stderr',
+  options: ComposeOptions = {},
+): Promise<ComposeResult> {
   const result = await runCompose(engine, target, args, output, options);
   if (result.status === 130) throw new CLIError('cancelled', 130);
   if (result.status !== 0) {

@@ -29,7 +29,16 @@ export function childEnvFor(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): N
 
 /** dockerode's options for the endpoint. Every key is set, so docker-modem's env defaults cannot leak in. */
 export function dockerodeOptions(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): DockerOptions {
-  const none = { socketPath: undefined, host: undefined, port: undefined, username: undefined, protocol: undefined, ca: undefined, cert: undefined, key: undefined };
+  const none = {
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    username: undefined,
+    protocol: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+  };
   if (endpoint.host.startsWith('unix://')) return { ...none, socketPath: endpoint.host.slice('unix://'.length) };
   const url = new URL(endpoint.host);
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
@@ -57,7 +66,11 @@ function tlsFiles(tls: EngineTls, needCa: boolean): { ca?: Buffer; cert?: Buffer
   const ca = read('ca.pem');
   const cert = read('cert.pem');
   const key = read('key.pem');
-  if (Boolean(cert) !== Boolean(key)) throw new CLIError(`${tls.certDir}: has ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; the engine's client certificate needs both`);
-  if (tls.verify && needCa && !ca) throw new CLIError(`${tls.certDir}: no ca.pem to verify the engine's certificate with (set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem)`);
+  if (Boolean(cert) !== Boolean(key))
+    throw new CLIError(`${tls.certDir}: has ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}; the engine's client certificate needs both`);
+  if (tls.verify && needCa && !ca)
+    throw new CLIError(
+      `${tls.certDir}: no ca.pem to verify the engine's certificate with (set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem)`,
+    );
   return { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
 }

@@ -97,7 +97,7 @@ export async function inspectContainer(engine: Engine, id: string): Promise<Cont
 
 /** Paths the container layer changed, relative to its image (`docker diff`). */
 export async function containerChanges(engine: Engine, id: string): Promise<{ path: string; kind: 'changed' | 'added' | 'deleted' }[]> {
-  const raw: unknown = await engine.call('list the container\'s changes', () => engine.docker.getContainer(id).changes());
+  const raw: unknown = await engine.call("list the container's changes", () => engine.docker.getContainer(id).changes());
   // dockerode hands this answer over unparsed (a Buffer holding JSON, `null` when nothing changed).
   const changes = (Buffer.isBuffer(raw) ? JSON.parse(raw.toString('utf8')) : raw) as { Path: string; Kind: number }[] | null;
   return (changes ?? []).map((c) => ({ path: c.Path, kind: c.Kind === 1 ? 'added' : c.Kind === 2 ? 'deleted' : 'changed' }));
@@ -158,7 +158,9 @@ export async function commitContainer(engine: Engine, id: string, options: { cha
 
 /** A container that never runs: something to commit (a snapshot of an image) or to hold a name. */
 export async function createIdleContainer(engine: Engine, image: string, labels: Record<string, string>): Promise<string> {
-  const container = await engine.call('create a container', () => engine.docker.createContainer({ Image: image, Labels: labels, Entrypoint: ['true'], NetworkDisabled: true }));
+  const container = await engine.call('create a container', () =>
+    engine.docker.createContainer({ Image: image, Labels: labels, Entrypoint: ['true'], NetworkDisabled: true }),
+  );
   return container.id;
 }
 
@@ -166,7 +168,11 @@ export async function createIdleContainer(engine: Engine, image: string, labels:
 export async function publishedPorts(engine: Engine): Promise<{ port: number; container: string; project: string | undefined }[]> {
   const list = await engine.call('list containers', () => engine.docker.listContainers({ all: false }));
   return list.flatMap((c) =>
-    c.Ports.filter((p) => p.PublicPort).map((p) => ({ port: p.PublicPort, container: (c.Names[0] ?? c.Id).replace(/^\//, ''), project: c.Labels?.['dev.dockervm.project'] })),
+    c.Ports.filter((p) => p.PublicPort).map((p) => ({
+      port: p.PublicPort,
+      container: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+      project: c.Labels?.['dev.dockervm.project'],
+    })),
   );
 }
 

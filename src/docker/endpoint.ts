@@ -61,10 +61,14 @@ function readContext(configDir: string, name: string, source: 'DOCKER_CONTEXT' |
   const from = source === 'DOCKER_CONTEXT' ? 'DOCKER_CONTEXT' : `currentContext in ${join(configDir, 'config.json')}`;
   const digest = contextDigest(name);
   const metaFile = join(configDir, 'contexts', 'meta', digest, 'meta.json');
-  if (!existsSync(metaFile)) throw new CLIError(`docker context "${name}" (from ${from}) does not exist: \`docker context ls\` lists them, \`docker context use default\` goes back to the local engine`);
+  if (!existsSync(metaFile))
+    throw new CLIError(
+      `docker context "${name}" (from ${from}) does not exist: \`docker context ls\` lists them, \`docker context use default\` goes back to the local engine`,
+    );
   const meta = readJson(metaFile, `docker context "${name}"`) as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
   const docker = meta.Endpoints?.docker;
-  if (typeof docker?.Host !== 'string' || docker.Host === '') throw new CLIError(`docker context "${name}" has no docker endpoint (${metaFile}): recreate it with \`docker context create ${name} --docker host=…\``);
+  if (typeof docker?.Host !== 'string' || docker.Host === '')
+    throw new CLIError(`docker context "${name}" has no docker endpoint (${metaFile}): recreate it with \`docker context create ${name} --docker host=…\``);
   const tlsDir = join(configDir, 'contexts', 'tls', digest, 'docker');
   const hasTls = ['ca.pem', 'cert.pem', 'key.pem'].some((f) => existsSync(join(tlsDir, f)));
   const host = normalizeHost(docker.Host, `docker context "${name}"`, hasTls);

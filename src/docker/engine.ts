@@ -90,7 +90,9 @@ export class Engine {
     if (e.code && CONNECT_ERRORS.has(e.code)) return this.unreachable();
     // A certificate the engine or we refuse: say so, not "cannot reach".
     if (e.code && /^(?:ERR_TLS|ERR_SSL|EPROTO|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(e.code)) {
-      return new CLIError(`TLS with the Docker engine at ${this.address} failed (${e.code}): check its certificates (DOCKER_CERT_PATH, or the context's ca/cert/key)`);
+      return new CLIError(
+        `TLS with the Docker engine at ${this.address} failed (${e.code}): check its certificates (DOCKER_CERT_PATH, or the context's ca/cert/key)`,
+      );
     }
     // ssh's own words: "Host key verification failed.", "Permission denied (publickey).", …
     if (error instanceof SshTransportError) return new CLIError(`ssh to the Docker engine at ${this.address} failed: ${error.message}`);
@@ -117,7 +119,10 @@ export class Engine {
   async version(timeoutMs = 10_000): Promise<EngineVersion> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CLIError(`the Docker engine at ${this.address} did not answer within ${timeoutMs / 1000} s: is it running? (docker info)`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new CLIError(`the Docker engine at ${this.address} did not answer within ${timeoutMs / 1000} s: is it running? (docker info)`)),
+        timeoutMs,
+      );
     });
     try {
       const v = await Promise.race([this.call('ask the engine its version', () => this.docker.version()), timeout]);

@@ -38,7 +38,7 @@ async function script(engine: Engine, helperId: string, args: string[], what: st
 
 export async function findFreezer(engine: Engine, helperId: string, containerId: string): Promise<FreezerLocation | { unavailable: string }> {
   try {
-    const found = await script(engine, helperId, ['find', containerId], 'finding the VM\'s cgroup');
+    const found = await script(engine, helperId, ['find', containerId], "finding the VM's cgroup");
     const [version, dir] = [found.slice(0, 2), found.slice(3)];
     if ((version !== 'v1' && version !== 'v2') || !dir) return { unavailable: `unexpected answer "${found}"` };
     return { version, dir };
@@ -49,9 +49,10 @@ export async function findFreezer(engine: Engine, helperId: string, containerId:
 
 export const freeze = (engine: Engine, helperId: string, at: FreezerLocation, watchdogSeconds: number) =>
   script(engine, helperId, ['freeze', at.version, at.dir, String(Math.ceil(watchdogSeconds))], 'freezing the VM').then(() => undefined);
-export const thaw = (engine: Engine, helperId: string, at: FreezerLocation) => script(engine, helperId, ['thaw', at.version, at.dir], 'thawing the VM').then(() => undefined);
+export const thaw = (engine: Engine, helperId: string, at: FreezerLocation) =>
+  script(engine, helperId, ['thaw', at.version, at.dir], 'thawing the VM').then(() => undefined);
 export const isFrozen = async (engine: Engine, helperId: string, at: FreezerLocation) =>
-  (await script(engine, helperId, ['state', at.version, at.dir], 'reading the VM\'s freezer')) === 'frozen';
+  (await script(engine, helperId, ['state', at.version, at.dir], "reading the VM's freezer")) === 'frozen';
 
 /** A freeze held by one exec (freeze.sh hold): thawed when told, or when dockervm goes away. */
 export interface HeldFreeze {

@@ -106,9 +106,11 @@ export async function acquireLock(engine: Engine, name: string, image: string, l
     if (!holder) continue;
     if (holder.host !== host || isAlive(holder.pid)) return { acquired: false, holder };
     stale = holder;
-    await engine.call('remove a stale lock', () => engine.docker.getContainer(holder.containerId).remove({ force: true })).catch((error: unknown) => {
-      if (!isStatus(error, 404)) throw error;
-    });
+    await engine
+      .call('remove a stale lock', () => engine.docker.getContainer(holder.containerId).remove({ force: true }))
+      .catch((error: unknown) => {
+        if (!isStatus(error, 404)) throw error;
+      });
   }
   throw new Error(`could not take the lock ${name}`);
 }
@@ -126,7 +128,9 @@ export async function readLock(engine: Engine, name: string): Promise<LockInfo |
 }
 
 export async function releaseLock(engine: Engine, containerId: string): Promise<void> {
-  await engine.call('remove the lock', () => engine.docker.getContainer(containerId).remove({ force: true })).catch((error: unknown) => {
-    if (!isStatus(error, 404)) throw error;
-  });
+  await engine
+    .call('remove the lock', () => engine.docker.getContainer(containerId).remove({ force: true }))
+    .catch((error: unknown) => {
+      if (!isStatus(error, 404)) throw error;
+    });
 }

@@ -117,7 +117,13 @@ export async function importTar(
   options: { repo: string; tag: string; changes: string[]; message: string; signal?: AbortSignal },
 ): Promise<string> {
   const response = (await engine.call('import the image', () =>
-    engine.docker.importImage(tar, { repo: options.repo, tag: options.tag, changes: options.changes, message: options.message, ...(options.signal ? { abortSignal: options.signal } : {}) }),
+    engine.docker.importImage(tar, {
+      repo: options.repo,
+      tag: options.tag,
+      changes: options.changes,
+      message: options.message,
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+    }),
   )) as NodeJS.ReadableStream;
   const events = await new Promise<{ status?: string; error?: string }[]>((resolve, reject) => {
     engine.docker.modem.followProgress(response, (error: Error | null, output: { status?: string; error?: string }[]) =>
@@ -161,7 +167,11 @@ export async function imageConfig(engine: Engine, ref: string): Promise<ImageCon
 /** The image's whole filesystem as one tar stream (docker export of a never-started container). */
 export async function exportImageFilesystem(engine: Engine, imageId: string): Promise<NodeJS.ReadableStream> {
   const container = await engine.call('create a container to export', () =>
-    engine.docker.createContainer({ Image: imageId, Entrypoint: ['/nonexistent'], Labels: { 'dev.dockervm.role': 'snapshot-helper', 'com.docker.compose.project': '' } }),
+    engine.docker.createContainer({
+      Image: imageId,
+      Entrypoint: ['/nonexistent'],
+      Labels: { 'dev.dockervm.role': 'snapshot-helper', 'com.docker.compose.project': '' },
+    }),
   );
   const stream = await engine.call('export a filesystem', () => container.export());
   const remove = () => void container.remove({ force: true }).catch(() => undefined);
@@ -172,9 +182,16 @@ export async function exportImageFilesystem(engine: Engine, imageId: string): Pr
 }
 
 /** Pushes one reference; progress lines go to `log`. `auth` is the engine's X-Registry-Auth (src/registry/credentials.ts). */
-export async function pushImage(engine: Engine, reference: string, auth: { serveraddress: string; username?: string; password?: string; identitytoken?: string } | undefined, log: (line: string) => void): Promise<string | undefined> {
+export async function pushImage(
+  engine: Engine,
+  reference: string,
+  auth: { serveraddress: string; username?: string; password?: string; identitytoken?: string } | undefined,
+  log: (line: string) => void,
+): Promise<string | undefined> {
   const [repo, tag] = splitTag(reference);
-  const stream = (await engine.call(`push ${reference}`, () => engine.docker.getImage(repo).push({ tag, ...(auth ? { authconfig: auth } : {}) }))) as NodeJS.ReadableStream;
+  const stream = (await engine.call(`push ${reference}`, () =>
+    engine.docker.getImage(repo).push({ tag, ...(auth ? { authconfig: auth } : {}) }),
+  )) as NodeJS.ReadableStream;
   let digest: string | undefined;
   await new Promise<void>((resolve, reject) => {
     engine.docker.modem.followProgress(

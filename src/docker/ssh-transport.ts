@@ -17,7 +17,18 @@ export class SshTransportError extends Error {
 export function sshArgs(host: string): string[] {
   const url = new URL(host);
   const user = decodeURIComponent(url.username);
-  return ['-o', 'ConnectTimeout=30', '-T', ...(user ? ['-l', user] : []), ...(url.port ? ['-p', url.port] : []), '--', url.hostname.replace(/^\[|\]$/g, ''), 'docker', 'system', 'dial-stdio'];
+  return [
+    '-o',
+    'ConnectTimeout=30',
+    '-T',
+    ...(user ? ['-l', user] : []),
+    ...(url.port ? ['-p', url.port] : []),
+    '--',
+    url.hostname.replace(/^\[|\]$/g, ''),
+    'docker',
+    'system',
+    'dial-stdio',
+  ];
 }
 
 /** One ssh process as a socket-like stream for http. */
@@ -37,7 +48,9 @@ class SshStream extends Duplex {
     child.stderr!.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2000)));
     child.stdin!.on('error', () => undefined);
     child.on('error', (error: NodeJS.ErrnoException) => {
-      this.destroy(new SshTransportError(error.code === 'ENOENT' ? 'the ssh command is not on PATH (ssh:// engines need it, as the docker CLI does)' : error.message));
+      this.destroy(
+        new SshTransportError(error.code === 'ENOENT' ? 'the ssh command is not on PATH (ssh:// engines need it, as the docker CLI does)' : error.message),
+      );
     });
     // The stream ends only once ssh has exited and closed its pipes: an ssh that failed before any
     // answer is an error in its own words (on stderr), not a connection that hung up.

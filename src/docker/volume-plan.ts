@@ -33,13 +33,16 @@ function entry(path: string, line: string): ManifestEntry {
  * name, in the same order: two walks of a tree nobody writes to). Names may hold any byte but NUL.
  */
 export function parseLiveManifest(names: Buffer, stats: string): Manifest {
-  const paths = names.toString('utf8').split('\0').filter((n) => n !== '');
+  const paths = names
+    .toString('utf8')
+    .split('\0')
+    .filter((n) => n !== '');
   const lines = stats.split('\n').filter((l) => l !== '');
   if (paths.length !== lines.length) {
     throw new Error(`the volume changed while it was read (${paths.length} names, ${lines.length} stat lines)`);
   }
   const manifest: Manifest = new Map();
-  paths.forEach((path, i) => manifest.set(path, entry(path, lines[i] ?? '')));
+  for (const [i, path] of paths.entries()) manifest.set(path, entry(path, lines[i] ?? ''));
   return manifest;
 }
 
@@ -138,7 +141,13 @@ export function shellQuote(value: string): string {
 /** A script that removes the paths (relative to the directory it runs in), a few hundred per rm. */
 export function removeScript(paths: readonly string[]): string {
   const lines: string[] = [];
-  for (let i = 0; i < paths.length; i += 200) lines.push(`rm -rf -- ${paths.slice(i, i + 200).map(shellQuote).join(' ')}`);
+  for (let i = 0; i < paths.length; i += 200)
+    lines.push(
+      `rm -rf -- ${paths
+        .slice(i, i + 200)
+        .map(shellQuote)
+        .join(' ')}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -193,8 +202,10 @@ export function parseChanges(output: Buffer): ChangeScan {
       const path = pending.shift();
       if (path === undefined) throw new Error('a change listing with more stat lines than names');
       changed.set(path, entry(path, value));
-    } else if (tag === 'D') entries.set(value, (dir = []));
-    else if (tag === 'E') {
+    } else if (tag === 'D') {
+      dir = [];
+      entries.set(value, dir);
+    } else if (tag === 'E') {
       if (!dir) throw new Error('a change listing with an entry outside a directory');
       dir.push(value);
     } else if (tag === '.') dir = undefined;

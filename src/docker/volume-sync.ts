@@ -61,10 +61,20 @@ export interface StillScan {
  * The whole manifest of `dir` (see manifest.sh); `live`: the VM may be writing to it; `ref`: a file
  * in the helper to touch just before, for a later changesScan.
  */
-export const manifestScan = (dir: string, live = false, ref = ''): StillScan => ({ kind: 'manifest', dir, script: manifestScript, args: [dir, STAT_FORMAT, live ? 'live' : '', ref] });
+export const manifestScan = (dir: string, live = false, ref = ''): StillScan => ({
+  kind: 'manifest',
+  dir,
+  script: manifestScript,
+  args: [dir, STAT_FORMAT, live ? 'live' : '', ref],
+});
 
 /** What changed in `dir` since `since` (the helper's clock) or since `ref` was touched (see changes.sh). */
-export const changesScan = (dir: string, since: number, ref = ''): StillScan => ({ kind: 'changes', dir, script: changesScript, args: [dir, String(since), STAT_FORMAT, ref] });
+export const changesScan = (dir: string, since: number, ref = ''): StillScan => ({
+  kind: 'changes',
+  dir,
+  script: changesScript,
+  args: [dir, String(since), STAT_FORMAT, ref],
+});
 
 /** Whether the helper's find compares ctimes exactly (GNU's -newercc; BusyBox counts minutes). */
 export async function findsChangesExactly(engine: Engine, helper: string): Promise<boolean> {

@@ -34,19 +34,27 @@ export async function createVolume(engine: Engine, volume: Omit<VolumeInfo, 'cre
   return created;
 }
 
-function toInfo(v: { Name: string; Driver: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null; CreatedAt?: string }): VolumeInfo {
+function toInfo(v: {
+  Name: string;
+  Driver: string;
+  Labels?: Record<string, string> | null;
+  Options?: Record<string, string> | null;
+  CreatedAt?: string;
+}): VolumeInfo {
   return { name: v.Name, driver: v.Driver, labels: v.Labels ?? {}, options: v.Options ?? {}, createdAt: v.CreatedAt ?? '' };
 }
 
 /** Disk use of volumes (GET /system/df?type=volume: only volumes are measured, not images). */
 export async function volumeSizes(engine: Engine, labels: Record<string, string>): Promise<{ name: string; size: number }[]> {
-  const data = (await engine.call('measure volumes', () =>
-    new Promise<unknown>((resolve, reject) => {
-      engine.docker.modem.dial(
-        { path: '/system/df?', method: 'GET', options: { type: ['volume'] }, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } },
-        (error: unknown, result: unknown) => (error ? reject(error) : resolve(result)),
-      );
-    }),
+  const data = (await engine.call(
+    'measure volumes',
+    () =>
+      new Promise<unknown>((resolve, reject) => {
+        engine.docker.modem.dial(
+          { path: '/system/df?', method: 'GET', options: { type: ['volume'] }, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } },
+          (error: unknown, result: unknown) => (error ? reject(error) : resolve(result)),
+        );
+      }),
   )) as { Volumes?: { Name: string; Labels?: Record<string, string> | null; UsageData?: { Size: number } | null }[] | null };
   return (data.Volumes ?? [])
     .filter((v) => Object.entries(labels).every(([k, value]) => v.Labels?.[k] === value))

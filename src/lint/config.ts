@@ -74,7 +74,10 @@ export function parseConfig(text: string): ConfigResult {
       }
     }
   }
-  for (const [key, field] of [['disable-ignore-pragma', 'disableIgnorePragma'], ['no-fail', 'noFail']] as const) {
+  for (const [key, field] of [
+    ['disable-ignore-pragma', 'disableIgnorePragma'],
+    ['no-fail', 'noFail'],
+  ] as const) {
     const v = raw[key];
     if (typeof v === 'boolean') config[field] = v;
     else if (v !== undefined) problems.push(`${key}: expected true or false`);

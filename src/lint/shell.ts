@@ -195,8 +195,7 @@ function matchingParen(text: string, open: number): number {
     else if (c === "'") {
       const end = text.indexOf("'", i + 1);
       i = end < 0 ? text.length : end;
-    }
-    else if (c === '"') i = closingDoubleQuote(text, i);
+    } else if (c === '"') i = closingDoubleQuote(text, i);
     else if (c === '(') depth++;
     else if (c === ')' && --depth === 0) return i;
   }

@@ -48,14 +48,23 @@ export async function registryCredentials(env: NodeJS.ProcessEnv, domain: string
 }
 
 /** The credentials and, for messages, where they came from (undefined source: none found). */
-export async function findCredentials(env: NodeJS.ProcessEnv, domain: string, options: CredentialOptions = {}): Promise<{ auth: RegistryAuth | undefined; source: string | undefined }> {
+export async function findCredentials(
+  env: NodeJS.ProcessEnv,
+  domain: string,
+  options: CredentialOptions = {},
+): Promise<{ auth: RegistryAuth | undefined; source: string | undefined }> {
   const file = join(dockerConfigDir(env), 'config.json');
   if (!existsSync(file)) return { auth: undefined, source: undefined };
   const config = readConfig(file);
   const key = serverKey(domain);
   const helpers = config.credHelpers && typeof config.credHelpers === 'object' ? config.credHelpers : {};
   const perHost = helpers[key] ?? Object.entries(helpers).find(([k]) => hostOf(k) === hostOf(key))?.[1];
-  const helper = typeof perHost === 'string' && perHost ? { name: perHost, from: `credHelpers["${key}"]` } : typeof config.credsStore === 'string' && config.credsStore ? { name: config.credsStore, from: 'credsStore' } : undefined;
+  const helper =
+    typeof perHost === 'string' && perHost
+      ? { name: perHost, from: `credHelpers["${key}"]` }
+      : typeof config.credsStore === 'string' && config.credsStore
+        ? { name: config.credsStore, from: 'credsStore' }
+        : undefined;
   if (helper) {
     const auth = await fromHelper(helper.name, key, env, options.timeoutMs ?? HELPER_TIMEOUT_MS, `${helper.from} in ${file}`);
     return { auth, source: auth ? `docker-credential-${helper.name} (${helper.from})` : undefined };

@@ -43,7 +43,8 @@ export async function resolveThroughMirrors(ref: ImageReference, chain: MirrorCh
       return { ...resolved, via: registryUrl };
     } catch (error) {
       if (!(error instanceof RegistryError) || i === registries.length - 1) {
-        if (error instanceof RegistryError && failures.length) throw new RegistryError(error.kind, `${error.message} (also tried ${failures.join('; ')})`, { cause: error });
+        if (error instanceof RegistryError && failures.length)
+          throw new RegistryError(error.kind, `${error.message} (also tried ${failures.join('; ')})`, { cause: error });
         throw error;
       }
       failures.push(`${registryUrl}: ${error.kind}`);

@@ -39,9 +39,7 @@ const TAG_MAX = 128;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]*$/;
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const HOST = new RegExp(
-  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:.]+\\])(?::[0-9]+)?$`,
-);
+const HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:.]+\\])(?::[0-9]+)?$`);
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 // go-digest only accepts algorithms it can verify, each with a fixed lowercase-hex length.
 const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
@@ -102,10 +100,7 @@ export function parseReference(input: string): ImageReference {
     }
     if (PATH_COMPONENT.test(component)) continue;
     if (component !== component.toLowerCase()) fail('repository name must be lowercase');
-    fail(
-      `path component ${JSON.stringify(component)} must start and end with a lowercase letter or digit, ` +
-        `with only '.', '_', '__' or '-' between them`,
-    );
+    fail(`path component ${JSON.stringify(component)} must start and end with a lowercase letter or digit, ` + `with only '.', '_', '__' or '-' between them`);
   }
   if (domain === undefined && IMAGE_ID.test(remainder)) {
     fail('a 64-character hex name is ambiguous with an image ID; add a namespace or a registry');
@@ -129,10 +124,7 @@ export interface FormatOptions {
 }
 
 /** Docker's short spelling: Hub's domain and `library/` dropped, everything else kept in full. */
-export function formatReference(
-  ref: Pick<ImageReference, 'domain' | 'path' | 'tag' | 'digest'>,
-  options: FormatOptions = {},
-): string {
+export function formatReference(ref: Pick<ImageReference, 'domain' | 'path' | 'tag' | 'digest'>, options: FormatOptions = {}): string {
   let name = `${ref.domain}/${ref.path}`;
   if (ref.domain === DEFAULT_DOMAIN) {
     const official = `${OFFICIAL_NAMESPACE}/`;

@@ -14,12 +14,7 @@ export const MEDIA_TYPE_DOCKER_MANIFEST = 'application/vnd.docker.distribution.m
  * Most preferred first. All four must be listed: distribution 2.x answers 404 for an OCI index or
  * manifest whose type is not accepted, and swaps a Docker manifest list for its amd64 manifest.
  */
-export const MANIFEST_MEDIA_TYPES = [
-  MEDIA_TYPE_OCI_INDEX,
-  MEDIA_TYPE_DOCKER_MANIFEST_LIST,
-  MEDIA_TYPE_OCI_MANIFEST,
-  MEDIA_TYPE_DOCKER_MANIFEST,
-] as const;
+export const MANIFEST_MEDIA_TYPES = [MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST] as const;
 
 export const DOCKER_HUB_API = 'https://registry-1.docker.io';
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -54,10 +49,7 @@ export interface ResolvedDigest {
   pinned: string;
 }
 
-export async function resolveIndexDigest(
-  ref: ImageReference,
-  options: ResolveOptions = {},
-): Promise<ResolvedDigest> {
+export async function resolveIndexDigest(ref: ImageReference, options: ResolveOptions = {}): Promise<ResolvedDigest> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const session: Session = {
     doFetch: options.fetch ?? globalThis.fetch,
@@ -78,9 +70,7 @@ export async function resolveIndexDigest(
     return done(ref, digest, head, 'HEAD');
   }
   // Some registries and proxies answer HEAD without the digest, or not at all.
-  const get = head.ok || head.status === 405 || head.status === 501
-    ? await request(session, url, 'GET', ref.path)
-    : head;
+  const get = head.ok || head.status === 405 || head.status === 501 ? await request(session, url, 'GET', ref.path) : head;
   if (!get.ok) throw statusError(session, get);
   let body: Uint8Array;
   try {

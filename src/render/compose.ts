@@ -40,12 +40,14 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
   const image = `${vmRepository(spec.name)}:latest`;
   const labels = { [LABEL]: spec.name };
   const { mounts, volumes } = persistence(spec);
-  const binds = contributions.flatMap((c) => c.binds ?? []).map((b) => ({
-    type: 'bind',
-    source: b.source,
-    target: b.target,
-    ...(b.readOnly ? { read_only: true } : {}),
-  }));
+  const binds = contributions
+    .flatMap((c) => c.binds ?? [])
+    .map((b) => ({
+      type: 'bind',
+      source: b.source,
+      target: b.target,
+      ...(b.readOnly ? { read_only: true } : {}),
+    }));
   const environment = Object.assign({}, ...contributions.map((c) => c.environment ?? {})) as Record<string, string>;
   const secrets = [...new Set(contributions.flatMap((c) => c.secrets ?? []))];
   const ports = publish(spec);
@@ -56,9 +58,7 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
     pull_policy: 'never',
     hostname: spec.name.replaceAll('_', '-'),
     restart: 'unless-stopped',
-    ...(spec.persistence === 'rootfs'
-      ? { depends_on: { 'rootfs-init': { condition: 'service_completed_successfully' } } }
-      : {}),
+    ...(spec.persistence === 'rootfs' ? { depends_on: { 'rootfs-init': { condition: 'service_completed_successfully' } } } : {}),
     ...(Object.keys(environment).length ? { environment } : {}),
     ...(ports.length ? { ports } : {}),
     ...(mounts.length + binds.length ? { volumes: [...mounts, ...binds] } : {}),
@@ -93,12 +93,10 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
 
   const doc = new Document(
     {
-    name: spec.name,
-    services,
-    ...(volumes.length ? { volumes: Object.fromEntries(volumes.map((v) => [v, { labels }])) } : {}),
-    ...(secrets.length
-      ? { secrets: Object.fromEntries(secrets.map((s) => [s, { file: `./secrets/${s}` }])) }
-      : {}),
+      name: spec.name,
+      services,
+      ...(volumes.length ? { volumes: Object.fromEntries(volumes.map((v) => [v, { labels }])) } : {}),
+      ...(secrets.length ? { secrets: Object.fromEntries(secrets.map((s) => [s, { file: `./secrets/${s}` }])) } : {}),
     },
     // Repeated label maps stay spelled out: anchors and aliases confuse readers of a generated file.
     { aliasDuplicateObjects: false },

@@ -64,9 +64,7 @@ function installRun(spec: VmSpec, contributions: Contribution[]) {
   const recipe = INSTALL[family];
   const list = packages.join(' \\\n        ');
   const before = contributions.flatMap((c) => c.beforeInstall ?? []);
-  const lines = recipe.lines.flatMap((line) =>
-    line.includes('PACKAGES') ? [...before, line.replace('PACKAGES', `\\\n        ${list}`)] : [line],
-  );
+  const lines = recipe.lines.flatMap((line) => (line.includes('PACKAGES') ? [...before, line.replace('PACKAGES', `\\\n        ${list}`)] : [line]));
   const hooks = contributions.flatMap((c) => c.installHooks ?? []);
   return { run: runText(recipe.flags, [...lines, ...hooks]), ignore: recipe.ignore };
 }
@@ -105,7 +103,15 @@ export function renderDockerfile(spec: VmSpec, generated: Generated, render: Ren
   // Everything after COPY rootfs/ reruns whenever a file under rootfs/ changes: one RUN, one layer.
   const afterFiles = steps.filter((s) => s.phase === 'after-files');
   const afterView = afterFiles.length
-    ? [{ comment: afterFiles.map((s) => s.comment).join('\n# '), run: runText([], afterFiles.flatMap((s) => s.lines)) }]
+    ? [
+        {
+          comment: afterFiles.map((s) => s.comment).join('\n# '),
+          run: runText(
+            [],
+            afterFiles.flatMap((s) => s.lines),
+          ),
+        },
+      ]
     : [];
   const programs = contributions.flatMap((c) => c.programs ?? []);
   const rootPrograms = programs.filter((p) => p.runAs === 'root');
@@ -122,7 +128,12 @@ export function renderDockerfile(spec: VmSpec, generated: Generated, render: Ren
     stepsAfterFiles: afterView,
     init: paths.INIT,
     runsAsRoot: supervision.runsAsRoot,
-    rootReason: rootReason(supervision.supervisor, rootPrograms.map((p) => p.name), programs.length, spec.user.name),
+    rootReason: rootReason(
+      supervision.supervisor,
+      rootPrograms.map((p) => p.name),
+      programs.length,
+      spec.user.name,
+    ),
     user: spec.user.name,
     entrypoint: execForm([paths.INIT, '-g', '--', paths.ENTRYPOINT]),
     cmd: execForm(supervision.command),

@@ -6,14 +6,7 @@ import { CLIError } from './errors.ts';
 import type { Answers } from './answers.ts';
 import { processNames, resolveSupervisor } from './processes.ts';
 import type { BaseImage, Desktop, PublishedPort, Service, Supervisor, VmSpec, WindowManager } from './types.ts';
-import {
-  checkId,
-  checkPackageName,
-  checkProjectName,
-  checkUserName,
-  parsePort,
-  projectNameFromDirectory,
-} from './validate.ts';
+import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort, projectNameFromDirectory } from './validate.ts';
 
 /** Ports the desktop and services publish; host port = container port unless noted. */
 export const SERVICE_PORTS = {

@@ -25,7 +25,9 @@ export const SUPERVISOR_PACKAGES: Record<Exclude<Supervisor, 'none'>, Partial<Re
 export function resolveSupervisor(requested: Supervisor | 'auto', processes: readonly string[], family: Family): Supervisor | { problem: string } {
   const supervisor = requested === 'auto' ? (processes.length > 1 ? 'supervisord' : 'none') : requested;
   if (supervisor === 'none') {
-    return processes.length > 1 ? { problem: `${processes.length} processes (${processes.join(', ')}) need a supervisor: use --supervisor supervisord or runit` } : 'none';
+    return processes.length > 1
+      ? { problem: `${processes.length} processes (${processes.join(', ')}) need a supervisor: use --supervisor supervisord or runit` }
+      : 'none';
   }
   if (!SUPERVISOR_PACKAGES[supervisor][family]) return { problem: `${supervisor} is not packaged for ${family}: use --supervisor supervisord` };
   return supervisor;

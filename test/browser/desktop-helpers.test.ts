@@ -15,7 +15,18 @@ import { CHROMIUM_PATH, openNoVnc, screenshotCanvas, startWebsockify, unexpected
 import { desBackend, desEncryptBlock, desEncryptBlockPure, desEncryptEcb } from '../helpers/des.ts';
 import { decodePng, encodePng, pixelStats, type RgbaImage } from '../helpers/png.ts';
 import { rfbHandshake, reverseBits, vncAuthenticate, vncAuthResponse, vncObfuscatePassword, vncPasswordKey } from '../helpers/rfb.ts';
-import { ensureDebianPackages, freeTcpPort, listWindows, startXvfb, startXvnc, waitForWindow, X_PACKAGES, type ManagedProcess, type XServer, type XvncServer } from '../helpers/xvfb.ts';
+import {
+  ensureDebianPackages,
+  freeTcpPort,
+  listWindows,
+  startXvfb,
+  startXvnc,
+  waitForWindow,
+  X_PACKAGES,
+  type ManagedProcess,
+  type XServer,
+  type XvncServer,
+} from '../helpers/xvfb.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -209,7 +220,9 @@ describe('rfb against scripted servers (edge cases)', () => {
 
   it('reports a server that closes mid-handshake', async () => {
     const port = await scripted((socket) => socket.end('RFB 003.008\n'));
-    await expect(rfbHandshake({ host: '127.0.0.1', port, timeoutMs: 2000 })).rejects.toThrow(/closed the connection while waiting for the number of security types/);
+    await expect(rfbHandshake({ host: '127.0.0.1', port, timeoutMs: 2000 })).rejects.toThrow(
+      /closed the connection while waiting for the number of security types/,
+    );
   });
 
   it('returns the reason when the server offers no security types (e.g. blacklisted)', async () => {
@@ -218,7 +231,10 @@ describe('rfb against scripted servers (edge cases)', () => {
       void readExactly(socket, 12).then(() => socket.end(Buffer.concat([Buffer.from([0]), rfbString('Too many security failures')])));
     });
     expect(await rfbHandshake({ host: '127.0.0.1', port, timeoutMs: 2000 })).toMatchObject({ securityTypes: [], reason: 'Too many security failures' });
-    expect(await vncAuthenticate({ host: '127.0.0.1', port, password: 'x', timeoutMs: 2000 })).toMatchObject({ ok: false, reason: 'Too many security failures' });
+    expect(await vncAuthenticate({ host: '127.0.0.1', port, password: 'x', timeoutMs: 2000 })).toMatchObject({
+      ok: false,
+      reason: 'Too many security failures',
+    });
   });
 
   it('refuses politely when VNC Authentication is not offered', async () => {
@@ -250,7 +266,13 @@ describe('rfb against scripted servers (edge cases)', () => {
         socket.end(Buffer.concat([init, rfbString('old-server')]));
       })();
     });
-    expect(await vncAuthenticate({ host: '127.0.0.1', port, password: 'pw', timeoutMs: 2000 })).toMatchObject({ ok: true, serverVersion: 'RFB 003.003', width: 640, height: 480, name: 'old-server' });
+    expect(await vncAuthenticate({ host: '127.0.0.1', port, password: 'pw', timeoutMs: 2000 })).toMatchObject({
+      ok: true,
+      serverVersion: 'RFB 003.003',
+      width: 640,
+      height: 480,
+      name: 'old-server',
+    });
     const failed = await vncAuthenticate({ host: '127.0.0.1', port, password: 'nope', timeoutMs: 2000 });
     expect(failed).toMatchObject({ ok: false, serverVersion: 'RFB 003.003' });
     expect(failed.reason).toMatch(/RFB 3.3 sends no reason/);
@@ -259,7 +281,11 @@ describe('rfb against scripted servers (edge cases)', () => {
       socket.write('RFB 003.889\n');
       void readExactly(socket, 12).then((version) => socket.end(Buffer.from(version.toString() === 'RFB 003.008\n' ? [1, 2] : [0])));
     });
-    expect(await rfbHandshake({ host: '127.0.0.1', port: applePort, timeoutMs: 2000 })).toMatchObject({ serverVersion: 'RFB 003.889', clientVersion: 'RFB 003.008', securityTypes: [2] });
+    expect(await rfbHandshake({ host: '127.0.0.1', port: applePort, timeoutMs: 2000 })).toMatchObject({
+      serverVersion: 'RFB 003.889',
+      clientVersion: 'RFB 003.008',
+      securityTypes: [2],
+    });
   });
 });
 
@@ -337,7 +363,13 @@ describe('Xvfb', () => {
     const open = await startXvfb({ insecureNoAccessControl: true });
     cleanups.push(() => open.stop());
     expect(open.xauthority).toBeUndefined();
-    const result = spawnSync('xwininfo', ['-root'], { env: { PATH: process.env.PATH, DISPLAY: open.display }, uid: 4242, gid: 4242, encoding: 'utf8', timeout: 10_000 });
+    const result = spawnSync('xwininfo', ['-root'], {
+      env: { PATH: process.env.PATH, DISPLAY: open.display },
+      uid: 4242,
+      gid: 4242,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(result.status).toBe(0);
     await open.stop();
   });
@@ -353,7 +385,20 @@ describe('Xtigervnc + RFB + noVNC in Chromium', () => {
     vnc = await startXvnc({ password, geometry: '1024x768', extraArgs: ['-BlacklistThreshold', '1000'] });
     cleanups.push(() => vnc.stop());
     // Coloured so the screenshot has 3 colours: the black root window, the xterm's background and its text.
-    const xterm = vnc.spawnClient('xterm', ['-title', 'vnc-probe', '-geometry', '100x30+40+40', '-bg', '#1e3a5f', '-fg', '#f0e68c', '-e', 'sh', '-c', 'echo hello from dockervm helpers; for i in 1 2 3 4 5; do echo line $i; done; sleep 3600']);
+    const xterm = vnc.spawnClient('xterm', [
+      '-title',
+      'vnc-probe',
+      '-geometry',
+      '100x30+40+40',
+      '-bg',
+      '#1e3a5f',
+      '-fg',
+      '#f0e68c',
+      '-e',
+      'sh',
+      '-c',
+      'echo hello from dockervm helpers; for i in 1 2 3 4 5; do echo line $i; done; sleep 3600',
+    ]);
     cleanups.push(() => xterm.stop());
     await waitForWindow(vnc.display, 'vnc-probe', { timeoutMs: 15_000 });
     // Debian's noVNC plus our generated index.html (the redirect a VM user lands on).
@@ -423,7 +468,9 @@ describe('Xtigervnc + RFB + noVNC in Chromium', () => {
         process.stdout.write(`noVNC (index.html → resize=remote): ${JSON.stringify(timings)}\n`);
         expect(timings.url).toBe(`${websockify.url}/vnc.html?autoconnect=1&resize=remote&reconnect=1`);
         // noVNC asks the server (SetDesktopSize) for the browser's size; Xtigervnc accepts.
-        await expect.poll(async () => (await vncAuthenticate({ host: '127.0.0.1', port: vnc.rfbPort, password, timeoutMs: 5000 })).width, { timeout: 10_000 }).toBe(1000);
+        await expect
+          .poll(async () => (await vncAuthenticate({ host: '127.0.0.1', port: vnc.rfbPort, password, timeoutMs: 5000 })).width, { timeout: 10_000 })
+          .toBe(1000);
       },
       { viewport: { width: 1000, height: 700 } },
     );
@@ -431,7 +478,9 @@ describe('Xtigervnc + RFB + noVNC in Chromium', () => {
 
   it('a wrong password in noVNC fails with a clear error', async () => {
     await withChromium(async ({ page }) => {
-      await expect(openNoVnc(page, { url: `${websockify.url}/vnc.html?autoconnect=1&resize=off`, password: 'wrong-pw', timeoutMs: 20_000 })).rejects.toThrow(/Authentication failure/);
+      await expect(openNoVnc(page, { url: `${websockify.url}/vnc.html?autoconnect=1&resize=off`, password: 'wrong-pw', timeoutMs: 20_000 })).rejects.toThrow(
+        /Authentication failure/,
+      );
     });
   });
 });

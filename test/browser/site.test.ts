@@ -67,7 +67,10 @@ describe('lesson examples on the real engine', () => {
     const result = run(['scripts/run-examples.ts', ...(record ? ['--record'] : ['--out', out])], { cwd: ROOT, timeoutMs: 15 * 60_000 });
     // The runner's report: one line per lesson, and under a lesson that differs, the diff and how to
     // re-record it on purpose.
-    const report = result.output.split('\n').filter((l) => /^(run-examples: |    )/.test(l)).join('\n');
+    const report = result.output
+      .split('\n')
+      .filter((l) => /^(run-examples: | {4})/.test(l))
+      .join('\n');
     console.log(report);
     expect(result.status, report.slice(-12_000) || result.output.slice(-6000)).toBe(0);
   });
@@ -111,7 +114,9 @@ describe('the built site', () => {
   });
 
   it('ships at most 100 KB of JavaScript per lesson page', () => {
-    const lessons = pagePaths().filter((p) => p.startsWith('/lessons/')).map((p) => pageScripts(p));
+    const lessons = pagePaths()
+      .filter((p) => p.startsWith('/lessons/'))
+      .map((p) => pageScripts(p));
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
     console.log(lessons.map((s) => `site: JS ${s.page}: ${kb(s.bytes)} (${kb(s.gzipBytes)} gzip, ${s.files.length} files)`).join('\n'));
     for (const scripts of lessons) expect(scripts.bytes, scripts.page).toBeLessThanOrEqual(JS_BUDGET_BYTES);
@@ -257,10 +262,13 @@ describe('the built site', () => {
           // A DOM click: Playwright's pointer click sometimes lands under the sticky header after the
           // page scrolled to the file picker.
           await page.locator(`#dvm-config-tabs button[data-file="${file}"]`).dispatchEvent('click');
-          await page.locator(`#dvm-config-file[data-file="${file}"]`).waitFor({ state: 'attached', timeout: 5000 }).catch(async (error: Error) => {
-            const state = await page.locator('#dvm-config-file').getAttribute('data-file');
-            throw new Error(`${configuration.name}: ${file} not shown (showing ${state}): ${error.message}`);
-          });
+          await page
+            .locator(`#dvm-config-file[data-file="${file}"]`)
+            .waitFor({ state: 'attached', timeout: 5000 })
+            .catch(async (error: Error) => {
+              const state = await page.locator('#dvm-config-file').getAttribute('data-file');
+              throw new Error(`${configuration.name}: ${file} not shown (showing ${state}): ${error.message}`);
+            });
           return (await page.locator('#dvm-config-file').textContent())!;
         };
         const words = shellWords(command);

@@ -52,7 +52,10 @@ describe.runIf(available)('create-dockervm pins the base image', () => {
   });
 
   it('a tag the registry does not have: warned, unpinned, still created', () => {
-    const result = runCreateBin(['missing', '--yes', '--desktop', 'shell', '--base', 'debian:trixie-slim'], { cwd: scratch.path, env: { DOCKERVM_REGISTRY_MIRROR: registry.url } });
+    const result = runCreateBin(['missing', '--yes', '--desktop', 'shell', '--base', 'debian:trixie-slim'], {
+      cwd: scratch.path,
+      env: { DOCKERVM_REGISTRY_MIRROR: registry.url },
+    });
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/warning: not pinned: debian:trixie-slim: no such image or tag/);
     expect(readFileSync(join(scratch.path, 'missing/Dockerfile'), 'utf8')).toContain('FROM debian:trixie-slim\n');

@@ -23,7 +23,7 @@ describe('create-dockervm --yes', () => {
     expect(result.stdout).toContain('Created my-vm');
     expect(result.stdout).toContain('npx dockervm up');
     // The tests' runs skip the install (test/helpers/cli.ts), so the next steps start with it.
-    expect(result.stdout).toMatch(/cd my-vm\n  npm install\n  npx dockervm up/);
+    expect(result.stdout).toMatch(/cd my-vm\n {2}npm install\n {2}npx dockervm up/);
     const dir = join(cwd, 'my-vm');
     // The port is chosen free on this machine (6080 unless something holds it); .env says which.
     const novnc = /^DOCKERVM_NOVNC_PORT=(\d+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];
@@ -66,7 +66,9 @@ describe('create-dockervm --yes', () => {
     const result = runCreateBin(['ports', '--yes', '--no-pin', '--service', 'sshd', '--port-base', '17000', '--vnc-port', '17500'], { cwd });
     expect(result.status, result.stderr).toBe(0);
     const env = readFileSync(join(cwd, 'ports/.env'), 'utf8');
-    expect(env).toMatch(/^DOCKERVM_NOVNC_PORT=17000\nDOCKERVM_VNC_PORT=17500\nDOCKERVM_SSH_PORT=17002$|DOCKERVM_VNC_PORT=17500\nDOCKERVM_NOVNC_PORT=17000\nDOCKERVM_SSH_PORT=17002/m);
+    expect(env).toMatch(
+      /^DOCKERVM_NOVNC_PORT=17000\nDOCKERVM_VNC_PORT=17500\nDOCKERVM_SSH_PORT=17002$|DOCKERVM_VNC_PORT=17500\nDOCKERVM_NOVNC_PORT=17000\nDOCKERVM_SSH_PORT=17002/m,
+    );
     expect(result.stdout).toContain('http://127.0.0.1:17000/');
   });
 

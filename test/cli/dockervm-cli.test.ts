@@ -23,7 +23,11 @@ function dockervm(args: string[], options: { cwd?: string; env?: NodeJS.ProcessE
 
 beforeAll(async () => {
   requireBuiltDockervm();
-  const made = spawnSync(process.execPath, [CREATE_BIN, 'vm', '--yes', '--no-pin', '--no-install', '--name', 'dvmcli-cli'], { cwd: scratch.path, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: scratch.path } });
+  const made = spawnSync(process.execPath, [CREATE_BIN, 'vm', '--yes', '--no-pin', '--no-install', '--name', 'dvmcli-cli'], {
+    cwd: scratch.path,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: scratch.path },
+  });
   if (made.status !== 0) throw new Error(made.stderr);
   project = join(scratch.path, 'vm');
   // A unix socket that was listened on and closed: connecting is refused.
@@ -101,7 +105,10 @@ describe('dockervm (built bin)', () => {
 
   it('pin --check against a registry that does not answer: exit 1, fast', () => {
     const started = Date.now();
-    const result = dockervm(['pin', '--check', '--registry-mirror', 'http://127.0.0.1:9', '--timeout', '3'], { cwd: project, env: { DOCKER_HOST: `unix://${closedSocket}` } });
+    const result = dockervm(['pin', '--check', '--registry-mirror', 'http://127.0.0.1:9', '--timeout', '3'], {
+      cwd: project,
+      env: { DOCKER_HOST: `unix://${closedSocket}` },
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/debian:bookworm-slim +error +.*cannot reach/);
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -1,11 +1,26 @@
 // `dockervm destroy` on a real engine: after up and save, --keep-snapshots leaves only the snapshot
 // images labelled for the project; a second destroy leaves nothing labelled at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupProject, dockervm, dockervmJson, engineAvailable, inVm, mustSh, requireBuiltDockervm, scaffold, scratchDir, uniqueName } from '../helpers/dockervm-engine.ts';
+import {
+  cleanupProject,
+  dockervm,
+  dockervmJson,
+  engineAvailable,
+  inVm,
+  mustSh,
+  requireBuiltDockervm,
+  scaffold,
+  scratchDir,
+  uniqueName,
+} from '../helpers/dockervm-engine.ts';
 
 const haveEngine = engineAvailable();
 
-const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 /** Everything on the engine that belongs to the project, by our label and by compose's. */
 function leftovers(name: string) {
@@ -43,7 +58,10 @@ describe.skipIf(!haveEngine)('dockervm destroy', () => {
     expect(before.containers.length).toBeGreaterThan(0);
     expect(before.volumes.length).toBeGreaterThan(0);
 
-    const result = dockervmJson<{ removed: { containers: string[]; volumes: string[]; images: string[] }; kept: string[] }>(['destroy', '--yes', '--keep-snapshots'], { cwd: dir });
+    const result = dockervmJson<{ removed: { containers: string[]; volumes: string[]; images: string[] }; kept: string[] }>(
+      ['destroy', '--yes', '--keep-snapshots'],
+      { cwd: dir },
+    );
     expect(result.removed.volumes.length).toBeGreaterThan(0);
     expect(result.removed.images).toContain(`dockervm/${name}:latest`);
     expect(result.kept).toContain(`dockervm/${name}:${saved.name}`);

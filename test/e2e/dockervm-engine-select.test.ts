@@ -19,7 +19,15 @@ describe.skipIf(!haveEngine)('engine selection: a second engine on tcp and tcp+T
   // Nothing of the machine's own docker config may take part: each run names its config dir.
   const emptyConfig = join(scratch, 'no-docker-config');
   mkdirSync(emptyConfig);
-  const isolated = (env: NodeJS.ProcessEnv) => ({ DOCKER_HOST: '', DOCKER_CONTEXT: '', DOCKER_TLS_VERIFY: '', DOCKER_TLS: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: emptyConfig, ...env });
+  const isolated = (env: NodeJS.ProcessEnv) => ({
+    DOCKER_HOST: '',
+    DOCKER_CONTEXT: '',
+    DOCKER_TLS_VERIFY: '',
+    DOCKER_TLS: '',
+    DOCKER_CERT_PATH: '',
+    DOCKER_CONFIG: emptyConfig,
+    ...env,
+  });
   const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv) => dockervm(args, { cwd, env: isolated(env), timeoutMs: 180_000 });
   const json = <T>(args: string[], cwd: string, env: NodeJS.ProcessEnv): T => {
     const result = run([args[0] ?? '', '--json', ...args.slice(1)], cwd, env);
@@ -127,7 +135,9 @@ describe.skipIf(!haveEngine)('engine selection: a second engine on tcp and tcp+T
 
     it('a context that skips verification (client certificate, no CA): down through it', () => {
       const c = engine.clientCerts!;
-      const env = { DOCKER_CONFIG: contextConfig('tls-skip', `host=${engine.host},cert=${join(c, 'cert.pem')},key=${join(c, 'key.pem')},skip-tls-verify=true`) };
+      const env = {
+        DOCKER_CONFIG: contextConfig('tls-skip', `host=${engine.host},cert=${join(c, 'cert.pem')},key=${join(c, 'key.pem')},skip-tls-verify=true`),
+      };
       expect(json<Doctor>(['doctor'], dir, env).engine).toMatchObject({ context: 'tls-skip', id: engine.id });
       const down = run(['down', '--force'], dir, env);
       expect(down.status, down.stderr).toBe(0);
@@ -137,7 +147,23 @@ describe.skipIf(!haveEngine)('engine selection: a second engine on tcp and tcp+T
     it('certificates from another CA: one line naming TLS, exit 1', () => {
       const other = join(scratch, 'other-ca');
       mkdirSync(other);
-      mustSh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(scratch, 'other-ca-key.pem'), '-out', join(other, 'ca.pem'), '-days', '1', '-subj', '/CN=not the engine CA']);
+      mustSh('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(scratch, 'other-ca-key.pem'),
+        '-out',
+        join(other, 'ca.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=not the engine CA',
+      ]);
       const result = run(['status'], dir, { DOCKER_HOST: engine.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: other });
       expect(result.status).toBe(1);
       expect(result.stderr.trim()).toMatch(/^dockervm status: TLS with the Docker engine at tcp:\/\/127\.0\.0\.1:\d+ failed \(/);

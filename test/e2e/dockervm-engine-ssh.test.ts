@@ -21,7 +21,14 @@ describe.skipIf(!haveEngine || !haveSshd())('engine selection over ssh', () => {
   let engine: SecondEngine;
   let sshd: SshServer;
   let dir = '';
-  const env = () => ({ DOCKER_HOST: sshd.host, DOCKER_CONTEXT: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: join(scratch, 'no-docker-config'), ...sshd.clientEnv });
+  const env = () => ({
+    DOCKER_HOST: sshd.host,
+    DOCKER_CONTEXT: '',
+    DOCKER_TLS_VERIFY: '',
+    DOCKER_CERT_PATH: '',
+    DOCKER_CONFIG: join(scratch, 'no-docker-config'),
+    ...sshd.clientEnv,
+  });
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => dockervm(args, { cwd: dir, env: { ...env(), ...extra }, timeoutMs: 180_000 });
 
   beforeAll(async () => {

@@ -29,7 +29,9 @@ describe.skipIf(!haveEngine)('dockervm import', () => {
   });
 
   afterAll(() => {
-    const images = mustSh('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${name}*`]).split('\n').filter(Boolean);
+    const images = mustSh('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${name}*`])
+      .split('\n')
+      .filter(Boolean);
     if (images.length) sh('docker', ['rmi', '-f', ...images]);
     scratch.cleanup();
   });
@@ -49,7 +51,9 @@ describe.skipIf(!haveEngine)('dockervm import', () => {
   });
 
   it('--new scaffolds a project whose FROM is the imported image', () => {
-    const result = dockervmJson<{ project: string }>(['import', rootfsTar, '--name', `${name}-new`, '--new', 'lab', '--desktop', 'shell', '--no-install'], { cwd: scratch.path });
+    const result = dockervmJson<{ project: string }>(['import', rootfsTar, '--name', `${name}-new`, '--new', 'lab', '--desktop', 'shell', '--no-install'], {
+      cwd: scratch.path,
+    });
     expect(result.project).toBe(join(scratch.path, 'lab'));
     const dockerfile = mustSh('cat', [join(scratch.path, 'lab', 'Dockerfile')]);
     expect(dockerfile).toMatch(new RegExp(`^FROM ${name}-new:imported$`, 'm'));

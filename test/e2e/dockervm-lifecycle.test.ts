@@ -3,7 +3,19 @@
 // squash, push to a registry, and down with its unsaved-changes warning.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupProject, dockervm, dockervmJson, engineAvailable, inVm, mustSh, requireBuiltDockervm, scaffold, scratchDir, spawnDockervm, uniqueName } from '../helpers/dockervm-engine.ts';
+import {
+  cleanupProject,
+  dockervm,
+  dockervmJson,
+  engineAvailable,
+  inVm,
+  mustSh,
+  requireBuiltDockervm,
+  scaffold,
+  scratchDir,
+  spawnDockervm,
+  uniqueName,
+} from '../helpers/dockervm-engine.ts';
 import { findRegistryBinary, startRegistry, type RegistryServer } from '../helpers/registry-server.ts';
 
 const haveEngine = engineAvailable();
@@ -27,7 +39,9 @@ describe.skipIf(!haveEngine)('dockervm lifecycle (volumes persistence)', () => {
   afterAll(async () => {
     cleanupProject(name);
     if (registry) {
-      const pushed = mustSh('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `${registry.host}/dvmcli/*`]).split('\n').filter(Boolean);
+      const pushed = mustSh('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `${registry.host}/dvmcli/*`])
+        .split('\n')
+        .filter(Boolean);
       if (pushed.length) mustSh('docker', ['rmi', ...pushed]);
       await registry.stop();
     }
@@ -42,7 +56,8 @@ describe.skipIf(!haveEngine)('dockervm lifecycle (volumes persistence)', () => {
     expect(status.vm).toMatchObject({ state: 'running', user: 'dev' });
     // One volume per persisted directory (their names are the generator's business).
     expect(status.volumes).toHaveLength(7);
-    for (const d of ['etc', 'home', 'opt', 'root', 'srv', 'usr', 'var']) expect(status.volumes.some((v) => v.name.startsWith(`${name}_`) && v.name.endsWith(d))).toBe(true);
+    for (const d of ['etc', 'home', 'opt', 'root', 'srv', 'usr', 'var'])
+      expect(status.volumes.some((v) => v.name.startsWith(`${name}_`) && v.name.endsWith(d))).toBe(true);
     const shell = dockervmJson<{ stdout: string; exitCode: number }>(['shell', '--', 'id', '-un;', 'echo', '$0'], { cwd: dir });
     expect(shell).toMatchObject({ exitCode: 0, stdout: 'dev\nbash\n' });
     const failing = dockervm(['shell', '--', 'exit 3'], { cwd: dir });
@@ -53,7 +68,7 @@ describe.skipIf(!haveEngine)('dockervm lifecycle (volumes persistence)', () => {
     expect(open.stderr).toMatch(/no remote desktop \(desktop: shell\)/);
   });
 
-  it('doctor checks the running VM\'s engine, and its network probe leaves nothing behind', () => {
+  it("doctor checks the running VM's engine, and its network probe leaves nothing behind", () => {
     const doctor = dockervm(['doctor', '--json'], { cwd: dir });
     const report = JSON.parse(doctor.stdout) as { project: string; checks: { check: string; status: string; detail: string }[] };
     expect(report.project).toBe(name);
@@ -86,8 +101,20 @@ describe.skipIf(!haveEngine)('dockervm lifecycle (volumes persistence)', () => {
     const after = dockervmJson<{ snapshots: Snap[] }>(['snapshots'], { cwd: dir }).snapshots;
     const added = after.filter((s) => !before.some((b) => b.id === s.id));
     expect(added.length).toBeLessThanOrEqual(1);
-    expect(mustSh('docker', ['ps', '--filter', `label=com.docker.compose.project=${name}`, '--filter', 'label=com.docker.compose.service=vm', '--format', '{{.State}}']).trim()).toBe('running');
-    expect(mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`, '--filter', 'label=dev.dockervm.role=snapshot-helper']).trim()).toBe('');
+    expect(
+      mustSh('docker', [
+        'ps',
+        '--filter',
+        `label=com.docker.compose.project=${name}`,
+        '--filter',
+        'label=com.docker.compose.service=vm',
+        '--format',
+        '{{.State}}',
+      ]).trim(),
+    ).toBe('running');
+    expect(
+      mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`, '--filter', 'label=dev.dockervm.role=snapshot-helper']).trim(),
+    ).toBe('');
     expect(mustSh('docker', ['ps', '-aq', '--filter', 'name=^dockervm-lock-' + name + '$']).trim()).toBe('');
   });
 

@@ -5,7 +5,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockervm, requireBuiltDockervm, scratchDir } from '../helpers/dockervm-engine.ts';
-import { findRegistryBinary, OCI_TYPES, DOCKER_TYPES, pushMultiArch, pushPlatformImage, sha256Digest, startRegistry, type RegistryServer } from '../helpers/registry-server.ts';
+import {
+  findRegistryBinary,
+  OCI_TYPES,
+  DOCKER_TYPES,
+  pushMultiArch,
+  pushPlatformImage,
+  sha256Digest,
+  startRegistry,
+  type RegistryServer,
+} from '../helpers/registry-server.ts';
 
 const haveRegistry = Boolean(findRegistryBinary());
 if (!haveRegistry) {
@@ -70,7 +79,8 @@ describe.skipIf(!haveRegistry)('dockervm pin against a local registry', () => {
   });
 
   // No engine: its registry mirrors would be asked before --registry-mirror (see dockervm-pin-mirrors.test.ts).
-  const pin = (...args: string[]) => dockervm(['pin', '--registry-mirror', registry.url, '--timeout', '5', ...args], { cwd: dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+  const pin = (...args: string[]) =>
+    dockervm(['pin', '--registry-mirror', registry.url, '--timeout', '5', ...args], { cwd: dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
   const json = (...args: string[]) => {
     const result = pin(...args, '--json');
     return { status: result.status, data: JSON.parse(result.stdout) as PinJson, stderr: result.stderr };

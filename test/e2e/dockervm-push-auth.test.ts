@@ -36,7 +36,11 @@ describe.skipIf(!haveEngine)('dockervm push with registry credentials', () => {
     const configDir = join(scratch, `config-${configs++}`);
     mkdirSync(configDir);
     writeFileSync(join(configDir, 'config.json'), JSON.stringify(config));
-    return dockervm(['push', `${repo}:${tag}`], { cwd: dir, env: { DOCKER_CONFIG: configDir, DOCKER_HOST: '', DOCKER_CONTEXT: '', PATH: `${bin}:${process.env.PATH ?? ''}` }, timeoutMs: 300_000 });
+    return dockervm(['push', `${repo}:${tag}`], {
+      cwd: dir,
+      env: { DOCKER_CONFIG: configDir, DOCKER_HOST: '', DOCKER_CONTEXT: '', PATH: `${bin}:${process.env.PATH ?? ''}` },
+      timeoutMs: 300_000,
+    });
   };
   const tags = async (): Promise<string[]> => {
     const res = await fetch(`${registry.url}/v2/${repo.slice(registry.host.length + 1)}/tags/list`, {
@@ -47,7 +51,10 @@ describe.skipIf(!haveEngine)('dockervm push with registry credentials', () => {
     return ((await res.json()) as { tags: string[] | null }).tags ?? [];
   };
   const oneLine = (stderr: string) => {
-    const lines = stderr.trim().split('\n').filter((l) => l.startsWith('dockervm push:'));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('dockervm push:'));
     expect(lines).toHaveLength(1);
     return lines[0] ?? '';
   };
@@ -55,7 +62,8 @@ describe.skipIf(!haveEngine)('dockervm push with registry credentials', () => {
   beforeAll(async () => {
     requireBuiltDockervm();
     const htpasswd = spawnSync('htpasswd', ['-B', '-b', '-n', USER, PASSWORD], { encoding: 'utf8', timeout: 20_000 });
-    if (htpasswd.status !== 0) throw new Error(`htpasswd -B failed (apache2-utils; scripts/engine/install.sh installs it): ${htpasswd.stderr ?? htpasswd.error?.message}`);
+    if (htpasswd.status !== 0)
+      throw new Error(`htpasswd -B failed (apache2-utils; scripts/engine/install.sh installs it): ${htpasswd.stderr ?? htpasswd.error?.message}`);
     registry = await startRegistry({ htpasswd: htpasswd.stdout });
     repo = `${registry.host}/dvmcli/${name}`;
     mkdirSync(bin);
@@ -69,7 +77,19 @@ describe.skipIf(!haveEngine)('dockervm push with registry credentials', () => {
     mkdirSync(dir);
     writeFileSync(
       join(dir, 'compose.yaml'),
-      [`name: ${name}`, 'services:', '  vm:', `    image: dockervm/${name}:latest`, '    pull_policy: never', '    network_mode: none', '    command: ["sleep", "3600"]', '    stop_grace_period: 1s', '    labels:', `      dev.dockervm.project: ${name}`, ''].join('\n'),
+      [
+        `name: ${name}`,
+        'services:',
+        '  vm:',
+        `    image: dockervm/${name}:latest`,
+        '    pull_policy: never',
+        '    network_mode: none',
+        '    command: ["sleep", "3600"]',
+        '    stop_grace_period: 1s',
+        '    labels:',
+        `      dev.dockervm.project: ${name}`,
+        '',
+      ].join('\n'),
     );
     for (const args of [['up'], ['save', '-m', 'to push']]) {
       const result = dockervm(args, { cwd: dir, timeoutMs: 300_000 });
@@ -94,7 +114,10 @@ describe.skipIf(!haveEngine)('dockervm push with registry credentials', () => {
   });
 
   it('credHelpers for the registry: the helper is asked for that server, and the push lands', async () => {
-    const result = push({ credHelpers: { [registry.host]: 'right' }, credsStore: 'wrong', auths: { [registry.host]: { auth: Buffer.from(`${USER}:nope`).toString('base64') } } }, 'helper');
+    const result = push(
+      { credHelpers: { [registry.host]: 'right' }, credsStore: 'wrong', auths: { [registry.host]: { auth: Buffer.from(`${USER}:nope`).toString('base64') } } },
+      'helper',
+    );
     expect(result.status, result.stderr).toBe(0);
     expect(readFileSync(join(scratch, 'right.log'), 'utf8')).toContain(`get ${registry.host}`);
     expect(await tags()).toContain('helper');
@@ -124,7 +147,9 @@ describe.skipIf(!haveEngine)('dockervm push with registry credentials', () => {
   it('a failing helper: one line naming it, nothing pushed', async () => {
     const result = push({ credHelpers: { [registry.host]: 'broken' } }, 'broken');
     expect(result.status).toBe(1);
-    expect(oneLine(result.stderr)).toBe(`dockervm push: credential helper docker-credential-broken failed for ${registry.host} (exit 4): the keyring is locked`);
+    expect(oneLine(result.stderr)).toBe(
+      `dockervm push: credential helper docker-credential-broken failed for ${registry.host} (exit 4): the keyring is locked`,
+    );
     expect(await tags()).not.toContain('broken');
   });
 });

@@ -29,7 +29,11 @@ const haveEngine = engineAvailable();
 const SAVES = 6;
 
 /** Runs a command without blocking the event loop (the watchers below run meanwhile). */
-function run(command: string, args: string[], options: { cwd?: string; timeoutMs: number }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; timeoutMs: number },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -50,12 +54,20 @@ function watchHealth(container: string, maxReadings = 2_400) {
   let stopped = false;
   const done = (async () => {
     for (let i = 0; i < maxReadings && !stopped; i++) {
-      const r = await run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', container], { timeoutMs: 10_000 });
+      const r = await run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', container], {
+        timeoutMs: 10_000,
+      });
       readings.push(r.status === 0 ? r.stdout.trim() : `inspect failed: ${r.stderr.trim()}`);
       await sleep(250);
     }
   })();
-  return { readings, stop: async () => ((stopped = true), await done) };
+  return {
+    readings,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 /** `docker exec CONTAINER true` in a loop, every 100 ms (bounded): how many ran, failed, hung. */
@@ -74,7 +86,13 @@ function execLoop(container: string, maxRuns = 3_000) {
       await sleep(100);
     }
   })();
-  return { result, stop: async () => ((stopped = true), await done) };
+  return {
+    result,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
@@ -145,7 +163,9 @@ describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
     const after = dockervmJson<{ snapshots: { id: string }[] }>(['snapshots'], { cwd: dir });
     expect(after.snapshots.map((s) => s.id)).toEqual(before.snapshots.map((s) => s.id));
     expect(mustSh('docker', ['inspect', '-f', '{{.State.Status}}', vmId]).trim()).toBe('running');
-    expect(mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`, '--filter', 'label=dev.dockervm.role=snapshot-helper']).trim()).toBe('');
+    expect(
+      mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`, '--filter', 'label=dev.dockervm.role=snapshot-helper']).trim(),
+    ).toBe('');
     inVm(dir, 'rm -f /home/dev/big.bin');
   });
 
@@ -188,7 +208,9 @@ describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
       if ('unavailable' in at) throw new Error(at.unavailable);
       // What a save does, through the docker CLI, which is then killed: the connection drops.
       // The watchdog is ten minutes away: only the end of stdin can thaw the VM in time.
-      const holder = spawn('docker', ['exec', '-i', freezer.helperId, 'sh', '-c', freezeScript, 'freeze.sh', 'hold', at.version, at.dir, '600'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const holder = spawn('docker', ['exec', '-i', freezer.helperId, 'sh', '-c', freezeScript, 'freeze.sh', 'hold', at.version, at.dir, '600'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let out = '';
       holder.stdout.on('data', (c: Buffer) => (out += c.toString()));
       for (let i = 0; i < 200 && !out.includes('held'); i++) await sleep(50);

@@ -51,13 +51,19 @@ describe.skipIf(!haveEngine)('dockervm snapshots (rootfs persistence)', () => {
     inVm(dir, 'cat /tmp/layer.txt /home/dev/vol.txt 2>&1; ls /home/dev; stat -c "%a %U" /home/dev/vol.txt; md5sum /opt/blob 2>&1 | cut -c1-32');
 
   it('save, change, restore: container layer and volume files come back; restoring the auto-save loses nothing', () => {
-    inVm(dir, 'echo A > /tmp/layer.txt && echo A > /home/dev/vol.txt && chown dev /home/dev/vol.txt && chmod 640 /home/dev/vol.txt && head -c 3000000 /dev/urandom > /opt/blob');
+    inVm(
+      dir,
+      'echo A > /tmp/layer.txt && echo A > /home/dev/vol.txt && chown dev /home/dev/vol.txt && chmod 640 /home/dev/vol.txt && head -c 3000000 /dev/urandom > /opt/blob',
+    );
     const saved = state();
     const first = dockervmJson<{ snapshot: SnapshotJson }>(['save', '-m', 'state A: $HOME "quoted"'], { cwd: dir }).snapshot;
     expect(first.current).toBe(true);
     expect(first.message).toBe('state A: $HOME "quoted"');
 
-    inVm(dir, 'echo B > /tmp/layer.txt && echo B > /home/dev/vol.txt && chmod 600 /home/dev/vol.txt && touch /home/dev/new.txt && rm /home/dev/.profile && head -c 2000000 /dev/urandom > /opt/blob');
+    inVm(
+      dir,
+      'echo B > /tmp/layer.txt && echo B > /home/dev/vol.txt && chmod 600 /home/dev/vol.txt && touch /home/dev/new.txt && rm /home/dev/.profile && head -c 2000000 /dev/urandom > /opt/blob',
+    );
     const changed = state();
     expect(changed).not.toBe(saved);
 
@@ -115,9 +121,19 @@ describe.skipIf(!haveEngine)('dockervm snapshots (rootfs persistence)', () => {
     expect(restore.status, restore.stderr).toBe(0);
     expect(restore.stderr).toMatch(/interrupted/);
     expect(state()).toBe(beforeState);
-    const vm = mustSh('docker', ['ps', '--filter', `label=com.docker.compose.project=${name}`, '--filter', 'label=com.docker.compose.service=vm', '--format', '{{.State}}']);
+    const vm = mustSh('docker', [
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${name}`,
+      '--filter',
+      'label=com.docker.compose.service=vm',
+      '--format',
+      '{{.State}}',
+    ]);
     expect(vm.trim()).toBe('running');
-    expect(mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`, '--filter', 'label=dev.dockervm.role=snapshot-helper']).trim()).toBe('');
+    expect(
+      mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`, '--filter', 'label=dev.dockervm.role=snapshot-helper']).trim(),
+    ).toBe('');
   });
 });
 

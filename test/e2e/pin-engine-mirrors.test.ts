@@ -8,7 +8,9 @@ import { CREATE_BIN, dockervm, engineAvailable, MIRROR, mustSh, scratchDir } fro
 import { spawnSync } from 'node:child_process';
 
 const haveEngine = engineAvailable();
-const engineMirrors = haveEngine ? (JSON.parse(mustSh('docker', ['info', '--format', '{{json .RegistryConfig.Mirrors}}']).trim() || 'null') as string[] | null) ?? [] : [];
+const engineMirrors = haveEngine
+  ? ((JSON.parse(mustSh('docker', ['info', '--format', '{{json .RegistryConfig.Mirrors}}']).trim() || 'null') as string[] | null) ?? [])
+  : [];
 const mirrored = engineMirrors.map((m) => m.replace(/\/+$/, '')).includes(MIRROR);
 if (haveEngine && !mirrored) {
   if (process.env.CI) throw new Error(`the engine must use ${MIRROR} as its registry mirror (scripts/engine/up.sh)`);
@@ -18,18 +20,27 @@ const DEAD = 'http://127.0.0.1:9';
 
 /** The index digest the mirror serves for debian:bookworm-slim, straight from its API. */
 async function mirrorDigest(): Promise<string> {
-  const accept = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
-  const response = await fetch(`${MIRROR}/v2/library/debian/manifests/bookworm-slim`, { method: 'HEAD', headers: { accept: accept.join(', ') }, signal: AbortSignal.timeout(10_000) });
+  const accept = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+  ];
+  const response = await fetch(`${MIRROR}/v2/library/debian/manifests/bookworm-slim`, {
+    method: 'HEAD',
+    headers: { accept: accept.join(', ') },
+    signal: AbortSignal.timeout(10_000),
+  });
   const digest = response.headers.get('docker-content-digest');
   if (!response.ok || !digest) throw new Error(`the mirror has no debian:bookworm-slim (${response.status})`);
   return digest;
 }
 
-describe.runIf(haveEngine && mirrored)('pinning through the engine\'s registry mirrors', () => {
+describe.runIf(haveEngine && mirrored)("pinning through the engine's registry mirrors", () => {
   const scratch = scratchDir();
   afterAll(() => scratch.cleanup());
 
-  it('create-dockervm pins the base from the engine\'s mirror when the configured one is down', async () => {
+  it("create-dockervm pins the base from the engine's mirror when the configured one is down", async () => {
     const digest = await mirrorDigest();
     const made = spawnSync(process.execPath, [CREATE_BIN, join(scratch.path, 'vm'), '--yes', '--no-install', '--desktop', 'shell'], {
       encoding: 'utf8',

@@ -22,7 +22,7 @@ if (problem) process.stderr.write(`skipping the published-path test: ${problem}\
 /** The newer release published at the end: the same code under the next patch version. */
 const NEWER = VERSION.replace(/^(\d+)\.(\d+)\.(\d+).*$/, (_, major, minor, patch) => `${major}.${minor}.${Number(patch) + 1}`);
 
-describe.skipIf(Boolean(problem))('the published path: npm create, then the README\'s commands', () => {
+describe.skipIf(Boolean(problem))("the published path: npm create, then the README's commands", () => {
   const work = mkdtempSync(join(tmpdir(), 'dvmpub-'));
   // Unique per run, so runs on one engine never meet; the global setup sweeps dvmpub-* leftovers.
   const name = `dvmpub-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
@@ -72,10 +72,10 @@ describe.skipIf(Boolean(problem))('the published path: npm create, then the READ
     expect(JSON.parse(readFileSync(join(project, 'node_modules/dockervm/package.json'), 'utf8')).version).toBe(VERSION);
     expect(existsSync(join(project, 'node_modules/.bin/dockervm'))).toBe(true);
     // The next steps it printed are the README's: cd, then npx dockervm up.
-    expect(created.stdout).toMatch(/cd my-vm\n  npx dockervm up/);
+    expect(created.stdout).toMatch(/cd my-vm\n {2}npx dockervm up/);
   });
 
-  it('the generated README\'s lifecycle commands work as typed: up, save, snapshots, restore, down', () => {
+  it("the generated README's lifecycle commands work as typed: up, save, snapshots, restore, down", () => {
     const lines = commandLines(readFileSync(join(project, 'README.md'), 'utf8'));
     const readme = (command: string) => {
       const found = lines.find((l) => l.startsWith(`npx dockervm ${command}`));
@@ -85,7 +85,15 @@ describe.skipIf(Boolean(problem))('the published path: npm create, then the READ
 
     const up = must(shellWords(readme('up')), project, 900_000);
     expect(up.stdout).toContain(`${name} is running (healthy)`);
-    const health = sh('docker', ['ps', '--filter', `label=com.docker.compose.project=${name}`, '--filter', 'label=com.docker.compose.service=vm', '--format', '{{.Status}}']);
+    const health = sh('docker', [
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${name}`,
+      '--filter',
+      'label=com.docker.compose.service=vm',
+      '--format',
+      '{{.Status}}',
+    ]);
     expect(health.stdout).toMatch(/\(healthy\)/);
 
     inVm('echo before-save > ~/published-path.txt');
@@ -111,7 +119,7 @@ describe.skipIf(Boolean(problem))('the published path: npm create, then the READ
     expect(sh('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${name}`]).stdout.trim()).not.toBe('');
   });
 
-  it('a newer dockervm on the registry does not change the project\'s own', () => {
+  it("a newer dockervm on the registry does not change the project's own", () => {
     build(join(work, 'v2'), NEWER);
     for (const pkg of ['dockervm', 'create-dockervm']) registry.publish(join(work, 'v2', pkg));
     expect(registry.distTag('dockervm')).toBe(NEWER);

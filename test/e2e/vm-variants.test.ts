@@ -281,7 +281,9 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
     project.up();
     await project.waitHealthy();
     const traces = readTraces(project, want);
-    note(`${variant.name}: ${want.persistence} persistence after down + up: /etc file ${traces.etc}, home file ${traces.home}, apt package ${traces.package ?? 'n/a'}`);
+    note(
+      `${variant.name}: ${want.persistence} persistence after down + up: /etc file ${traces.etc}, home file ${traces.home}, apt package ${traces.package ?? 'n/a'}`,
+    );
     expect(traces).toEqual({
       etc: want.systemSurvives,
       home: want.homeSurvives,

@@ -7,7 +7,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE_BIN, cleanupProject, dockervm, dockervmJson, engineAvailable, MIRROR, requireBuiltDockervm, scratchDir, uniqueName } from '../helpers/dockervm-engine.ts';
+import {
+  CREATE_BIN,
+  cleanupProject,
+  dockervm,
+  dockervmJson,
+  engineAvailable,
+  MIRROR,
+  requireBuiltDockervm,
+  scratchDir,
+  uniqueName,
+} from '../helpers/dockervm-engine.ts';
 
 const haveEngine = engineAvailable();
 
@@ -103,7 +113,7 @@ describe.skipIf(!haveEngine)('three default VMs side by side', () => {
     }
   });
 
-  it('status and open name each VM\'s own URL, and a VM just booted has no unsaved changes', () => {
+  it("status and open name each VM's own URL, and a VM just booted has no unsaved changes", () => {
     for (const vm of vms) {
       const status = dockervmJson<{ addresses: { kind: string; url: string }[]; unsavedPaths: string[] }>(['status'], { cwd: vm.dir });
       expect(status.addresses).toContainEqual({ kind: 'novnc', container: 6080, url: `http://127.0.0.1:${vm.novnc}/` });

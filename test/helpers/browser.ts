@@ -45,10 +45,7 @@ export const NOVNC_SELECTORS = {
  * Console errors that Debian's noVNC (1.3.0) always logs and that mean nothing: its UI fetches
  * ./package.json to show a version number, and Debian does not ship that file.
  */
-export const NOVNC_BENIGN_CONSOLE_ERRORS: readonly RegExp[] = [
-  /Failed to load resource: .*404.*\/package\.json/,
-  /Couldn't fetch package\.json/,
-];
+export const NOVNC_BENIGN_CONSOLE_ERRORS: readonly RegExp[] = [/Failed to load resource: .*404.*\/package\.json/, /Couldn't fetch package\.json/];
 
 /** consoleErrors minus the known-benign noVNC ones (or the patterns given). */
 export function unexpectedConsoleErrors(errors: readonly string[], benign: readonly RegExp[] = NOVNC_BENIGN_CONSOLE_ERRORS): string[] {
@@ -184,9 +181,13 @@ function installProbe(): void {
       // Every status noVNC shows, in order: a security failure's reason is soon replaced by 'Failed to connect to server'.
       new MutationObserver(recordStatus).observe(status, { childList: true, characterData: true, subtree: true });
       // Capture phase: runs before noVNC's own click handler sends the credentials.
-      button.addEventListener('click', () => {
-        probe.passwordSentAt ??= Date.now();
-      }, true);
+      button.addEventListener(
+        'click',
+        () => {
+          probe.passwordSentAt ??= Date.now();
+        },
+        true,
+      );
       const small = document.createElement('canvas');
       small.width = 32;
       small.height = 32;
@@ -309,7 +310,6 @@ export async function openNoVnc(page: Page, options: OpenNoVncOptions): Promise<
     url: state.href,
   };
 }
-
 
 export interface ScreenshotOptions {
   /**

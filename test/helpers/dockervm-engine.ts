@@ -95,7 +95,11 @@ export function inVm(dir: string, script: string): string {
   return mustSh('docker', ['compose', 'exec', '-T', '-u', 'root', 'vm', 'sh', '-c', script], { cwd: dir, timeoutMs: 120_000 });
 }
 
-const ids = (args: string[]) => mustSh('docker', args).split('\n').map((l) => l.trim()).filter(Boolean);
+const ids = (args: string[]) =>
+  mustSh('docker', args)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 /**
  * Removes what the VM e2e cleanup removes (everything labelled dev.dockervm.project=<name>, the lock

@@ -22,14 +22,39 @@ export function makeSshKey(dir: string): { privateKey: string; publicKey: string
   return { privateKey, publicKey: `${privateKey}.pub` };
 }
 
-const SSH_OPTIONS = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR'];
+const SSH_OPTIONS = [
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'ConnectTimeout=10',
+  '-o',
+  'LogLevel=ERROR',
+];
 
 export function sshWithKey(port: number, user: string, privateKey: string, command: string) {
   return sh('ssh', [...SSH_OPTIONS, '-o', 'IdentitiesOnly=yes', '-i', privateKey, '-p', String(port), `${user}@127.0.0.1`, command], { timeoutMs: 30_000 });
 }
 
 export function sshWithPassword(port: number, user: string) {
-  return sh('ssh', [...SSH_OPTIONS, '-o', 'PreferredAuthentications=password,keyboard-interactive', '-o', 'PubkeyAuthentication=no', '-p', String(port), `${user}@127.0.0.1`, 'id'], { timeoutMs: 30_000 });
+  return sh(
+    'ssh',
+    [
+      ...SSH_OPTIONS,
+      '-o',
+      'PreferredAuthentications=password,keyboard-interactive',
+      '-o',
+      'PubkeyAuthentication=no',
+      '-p',
+      String(port),
+      `${user}@127.0.0.1`,
+      'id',
+    ],
+    { timeoutMs: 30_000 },
+  );
 }
 
 /** Share of pixels that are near white: xterm's window on the VNC server's black root window. */
@@ -99,7 +124,11 @@ async function browserDesktopOnce(project: VmProject, label: string, timeoutMs: 
 export async function waitForNewPid(project: VmProject, name: string, old: string, timeoutMs = 20_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    const pids = project.exec('root', `pgrep -x ${name} || true`, 15_000).stdout.split('\n').map((p) => p.trim()).filter(Boolean);
+    const pids = project
+      .exec('root', `pgrep -x ${name} || true`, 15_000)
+      .stdout.split('\n')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (pids.length && !pids.includes(old)) return Date.now() - started;
     await sleep(200);
   }
@@ -131,7 +160,11 @@ export function writeTraces(project: VmProject, expect_: Expectations): void {
   project.mustExec('root', `echo ${MARKER} > /etc/${MARKER}`);
   project.mustExec(expect_.user.name, `echo ${MARKER} > ${home}/${MARKER}`);
   if (expect_.apt) {
-    project.mustExec('root', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends hello >/dev/null && hello', 300_000);
+    project.mustExec(
+      'root',
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends hello >/dev/null && hello',
+      300_000,
+    );
   }
 }
 

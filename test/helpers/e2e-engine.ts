@@ -80,7 +80,11 @@ export function ensureMirrorTag(repository: string, want: string, from: string):
   process.stdout.write(`e2e: the mirror had no ${repository}:${want}; pushed its ${repository}:${from} as ${want}\n`);
 }
 
-const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 
 /**
  * Removes everything labelled dev.dockervm.project=<name>: containers, volumes, networks, images.

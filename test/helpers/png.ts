@@ -102,12 +102,23 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
       const upLeft = y > 0 && x >= channels ? pixels[previous + x - channels]! : 0;
       let out: number;
       switch (filter) {
-        case 0: out = value; break;
-        case 1: out = value + left; break;
-        case 2: out = value + up; break;
-        case 3: out = value + ((left + up) >> 1); break;
-        case 4: out = value + paeth(left, up, upLeft); break;
-        default: throw new Error(`PNG row ${y} has unknown filter type ${filter}`);
+        case 0:
+          out = value;
+          break;
+        case 1:
+          out = value + left;
+          break;
+        case 2:
+          out = value + up;
+          break;
+        case 3:
+          out = value + ((left + up) >> 1);
+          break;
+        case 4:
+          out = value + paeth(left, up, upLeft);
+          break;
+        default:
+          throw new Error(`PNG row ${y} has unknown filter type ${filter}`);
       }
       pixels[row + x] = out & 0xff;
     }
@@ -117,17 +128,35 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   for (let i = 0, p = 0; i < width * height; i++, p += channels) {
     const o = i * 4;
     switch (colourType) {
-      case 0: rgba[o] = rgba[o + 1] = rgba[o + 2] = pixels[p]!; rgba[o + 3] = 255; break;
-      case 2: rgba[o] = pixels[p]!; rgba[o + 1] = pixels[p + 1]!; rgba[o + 2] = pixels[p + 2]!; rgba[o + 3] = 255; break;
+      case 0:
+        rgba[o] = rgba[o + 1] = rgba[o + 2] = pixels[p]!;
+        rgba[o + 3] = 255;
+        break;
+      case 2:
+        rgba[o] = pixels[p]!;
+        rgba[o + 1] = pixels[p + 1]!;
+        rgba[o + 2] = pixels[p + 2]!;
+        rgba[o + 3] = 255;
+        break;
       case 3: {
         const index = pixels[p]!;
         if (index * 3 + 2 >= palette!.length) throw new Error(`PNG palette index ${index} out of range`);
-        rgba[o] = palette![index * 3]!; rgba[o + 1] = palette![index * 3 + 1]!; rgba[o + 2] = palette![index * 3 + 2]!;
+        rgba[o] = palette![index * 3]!;
+        rgba[o + 1] = palette![index * 3 + 1]!;
+        rgba[o + 2] = palette![index * 3 + 2]!;
         rgba[o + 3] = transparency && index < transparency.length ? transparency[index]! : 255;
         break;
       }
-      case 4: rgba[o] = rgba[o + 1] = rgba[o + 2] = pixels[p]!; rgba[o + 3] = pixels[p + 1]!; break;
-      default: rgba[o] = pixels[p]!; rgba[o + 1] = pixels[p + 1]!; rgba[o + 2] = pixels[p + 2]!; rgba[o + 3] = pixels[p + 3]!; break;
+      case 4:
+        rgba[o] = rgba[o + 1] = rgba[o + 2] = pixels[p]!;
+        rgba[o + 3] = pixels[p + 1]!;
+        break;
+      default:
+        rgba[o] = pixels[p]!;
+        rgba[o + 1] = pixels[p + 1]!;
+        rgba[o + 2] = pixels[p + 2]!;
+        rgba[o + 3] = pixels[p + 3]!;
+        break;
     }
   }
   return { width, height, data: rgba };

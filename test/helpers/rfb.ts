@@ -332,7 +332,10 @@ export async function vncAuthenticate(options: VncAuthOptions): Promise<VncAuthR
     const result = await stream.readU32('the SecurityResult');
     if (result !== 0) {
       // Only 3.8 sends a reason after a failed SecurityResult.
-      const reason = minor === 8 ? await stream.readString('the SecurityResult failure reason') : `authentication failed (SecurityResult ${result}; RFB 3.${minor} sends no reason)`;
+      const reason =
+        minor === 8
+          ? await stream.readString('the SecurityResult failure reason')
+          : `authentication failed (SecurityResult ${result}; RFB 3.${minor} sends no reason)`;
       return refused(reason);
     }
 

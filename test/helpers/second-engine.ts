@@ -31,7 +31,12 @@ export interface SecondEngine {
   stop(): Promise<void>;
 }
 
-function run(command: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+function run(
+  command: string,
+  args: string[],
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutMs, env });
   return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? `\n${r.error.message}` : '') };
 }
@@ -49,7 +54,23 @@ export function makeCertificates(dir: string): { server: string; client: string 
   const sign = (name: string, extensions: string) => {
     writeFileSync(join(dir, `${name}.ext`), extensions);
     must('openssl', ['req', ...key(`${name}-key.pem`), '-out', join(dir, `${name}.csr`), '-subj', `/CN=dockervm test ${name}`]);
-    must('openssl', ['x509', '-req', '-in', join(dir, `${name}.csr`), '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca-key.pem'), '-CAcreateserial', '-days', '2', '-out', join(dir, `${name}-cert.pem`), '-extfile', join(dir, `${name}.ext`)]);
+    must('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      join(dir, `${name}.csr`),
+      '-CA',
+      join(dir, 'ca.pem'),
+      '-CAkey',
+      join(dir, 'ca-key.pem'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      join(dir, `${name}-cert.pem`),
+      '-extfile',
+      join(dir, `${name}.ext`),
+    ]);
   };
   sign('server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   sign('client', 'extendedKeyUsage=clientAuth\n');
@@ -70,7 +91,9 @@ const STALE_MS = 60 * 60_000;
  * dockerd whose pid file and command line name that directory (and only it), then the directory.
  */
 async function sweepStale(): Promise<void> {
-  for (const name of readdirSync('/tmp').filter((n) => n.startsWith(PREFIX)).slice(0, 20)) {
+  for (const name of readdirSync('/tmp')
+    .filter((n) => n.startsWith(PREFIX))
+    .slice(0, 20)) {
     const dir = join('/tmp', name);
     try {
       if (Date.now() - statSync(dir).mtimeMs < STALE_MS) continue;
@@ -90,7 +113,10 @@ async function sweepStale(): Promise<void> {
 function unmountAndRemove(dir: string): void {
   // dockerd unmounts what it mounted on a clean exit; after a KILL, lazily unmount what is left
   // under our own directory (and only there) so that the directory can go.
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`));
   for (const m of mounts.reverse()) run('umount', ['-l', m], 10_000);
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
@@ -112,16 +138,28 @@ export async function startSecondEngine(options: { tls?: boolean } = {}): Promis
     ? ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')]
     : ['--tls=false'];
   const args = [
-    '--config-file', join(dir, 'daemon.json'),
-    '--data-root', join(dir, 'data'),
-    '--exec-root', join(dir, 'exec'),
-    '--pidfile', join(dir, 'dockerd.pid'),
-    '-H', `unix://${socket}`,
-    '-H', `tcp://127.0.0.1:${port}`,
+    '--config-file',
+    join(dir, 'daemon.json'),
+    '--data-root',
+    join(dir, 'data'),
+    '--exec-root',
+    join(dir, 'exec'),
+    '--pidfile',
+    join(dir, 'dockerd.pid'),
+    '-H',
+    `unix://${socket}`,
+    '-H',
+    `tcp://127.0.0.1:${port}`,
     ...tlsArgs,
-    `--bridge=${bridge}`, '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false',
-    '--cgroup-parent', `dvm-eng2-${port}`,
-    '--default-address-pool', 'base=10.213.0.0/16,size=24',
+    `--bridge=${bridge}`,
+    '--iptables=false',
+    '--ip6tables=false',
+    '--ip-forward=false',
+    '--ip-masq=false',
+    '--cgroup-parent',
+    `dvm-eng2-${port}`,
+    '--default-address-pool',
+    'base=10.213.0.0/16,size=24',
   ];
   const logFd = openSync(join(dir, 'dockerd.log'), 'a');
   const child = spawn('dockerd', args, { stdio: ['ignore', logFd, logFd] });

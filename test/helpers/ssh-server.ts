@@ -75,8 +75,22 @@ export async function startSshServer(options: { dockerHost: string }): Promise<S
   // The docker CLI runs `ssh`; this one uses only the test's key and known_hosts, and never asks.
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(dir, 'ssh_config'), ['Host *', `  IdentityFile ${join(dir, 'id_ed25519')}`, '  GlobalKnownHostsFile /dev/null', '  IdentitiesOnly yes', '  StrictHostKeyChecking yes', '  BatchMode yes', ''].join('\n'));
-  writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F '${join(dir, 'ssh_config')}' -o "UserKnownHostsFile=\${DVM_TEST_KNOWN_HOSTS:-${join(dir, 'known_hosts')}}" "$@"\n`);
+  writeFileSync(
+    join(dir, 'ssh_config'),
+    [
+      'Host *',
+      `  IdentityFile ${join(dir, 'id_ed25519')}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  IdentitiesOnly yes',
+      '  StrictHostKeyChecking yes',
+      '  BatchMode yes',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(bin, 'ssh'),
+    `#!/bin/sh\nexec /usr/bin/ssh -F '${join(dir, 'ssh_config')}' -o "UserKnownHostsFile=\${DVM_TEST_KNOWN_HOSTS:-${join(dir, 'known_hosts')}}" "$@"\n`,
+  );
   chmodSync(join(bin, 'ssh'), 0o755);
 
   // sshd refuses to start without its privilege separation directory (the package makes it at boot).
@@ -97,7 +111,8 @@ export async function startSshServer(options: { dockerHost: string }): Promise<S
   const deadline = Date.now() + 20_000;
   let up = false;
   for (let i = 0; i < 80 && Date.now() < deadline && child.exitCode === null; i++) {
-    if ((up = await accepts(port))) break;
+    up = await accepts(port);
+    if (up) break;
     await sleep(250);
   }
   if (!up) {

@@ -48,10 +48,24 @@ export function seedImage(engine: SecondEngine, name: string): void {
 }
 
 export const onEngine = (engine: SecondEngine, name: string) => ({
-  containers: engine.docker(['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
-  volumes: engine.docker(['volume', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
+  containers: engine
+    .docker(['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`])
+    .trim()
+    .split('\n')
+    .filter(Boolean).length,
+  volumes: engine
+    .docker(['volume', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`])
+    .trim()
+    .split('\n')
+    .filter(Boolean).length,
 });
 export const onMain = (name: string) => ({
-  containers: mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
-  volumes: mustSh('docker', ['volume', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`]).trim().split('\n').filter(Boolean).length,
+  containers: mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`])
+    .trim()
+    .split('\n')
+    .filter(Boolean).length,
+  volumes: mustSh('docker', ['volume', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`])
+    .trim()
+    .split('\n')
+    .filter(Boolean).length,
 });

@@ -54,7 +54,13 @@ function onPath(binary: string): boolean {
  * attempt fails. Needs root; throws with apt's output otherwise.
  */
 export function ensureDebianPackages(binaries: Record<string, string>, timeoutMs = 10 * 60_000): void {
-  const missing = [...new Set(Object.entries(binaries).filter(([binary]) => !onPath(binary)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      Object.entries(binaries)
+        .filter(([binary]) => !onPath(binary))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () => spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env, encoding: 'utf8', timeout: timeoutMs });
@@ -65,7 +71,9 @@ export function ensureDebianPackages(binaries: Record<string, string>, timeoutMs
   }
   const still = Object.keys(binaries).filter((binary) => !onPath(binary));
   if (result.status !== 0 || still.length > 0) {
-    throw new Error(`could not install ${missing.join(' ')} (still missing: ${still.join(' ') || 'none'}):\n${(result.stdout ?? '') + (result.stderr ?? '')}`.slice(0, 8000));
+    throw new Error(
+      `could not install ${missing.join(' ')} (still missing: ${still.join(' ') || 'none'}):\n${(result.stdout ?? '') + (result.stderr ?? '')}`.slice(0, 8000),
+    );
   }
 }
 
@@ -539,13 +547,21 @@ export async function startXvnc(options: XvncOptions): Promise<XvncServer> {
       {
         binary: 'Xtigervnc',
         args: () => [
-          '-rfbport', String(rfbPort),
-          '-localhost', '-interface', '127.0.0.1',
-          '-SecurityTypes', 'VncAuth',
-          '-PasswordFile', passwordFile,
-          '-geometry', options.geometry ?? '1024x768',
-          '-depth', String(options.depth ?? 24),
-          '-desktop', options.desktopName ?? 'dockervm-test',
+          '-rfbport',
+          String(rfbPort),
+          '-localhost',
+          '-interface',
+          '127.0.0.1',
+          '-SecurityTypes',
+          'VncAuth',
+          '-PasswordFile',
+          passwordFile,
+          '-geometry',
+          options.geometry ?? '1024x768',
+          '-depth',
+          String(options.depth ?? 24),
+          '-desktop',
+          options.desktopName ?? 'dockervm-test',
           ...(options.extraArgs ?? []),
         ],
         // Not a probe connection: TigerVNC would count it as a failed (unauthenticated) attempt.
@@ -616,5 +632,7 @@ export async function waitForWindow(display: string, name: string | RegExp, opti
     }
     await sleep(200);
   }
-  throw new Error(`no window ${String(name)} on ${display} within ${timeoutMs} ms; windows: ${JSON.stringify(names)}${lastError ? `; last error: ${lastError}` : ''}`);
+  throw new Error(
+    `no window ${String(name)} on ${display} within ${timeoutMs} ms; windows: ${JSON.stringify(names)}${lastError ? `; last error: ${lastError}` : ''}`,
+  );
 }

@@ -33,14 +33,23 @@ describe('interactive create and a non-empty directory', () => {
       checkbox: async () => [],
     } as unknown as Prompter;
     await expect(
-      runCreate({ argv: [], env: { HOME: scratch }, stdinIsTTY: true, prompter, stdout: sink(), stderr: sink(), cwd: scratch, render: templateRenderer(loadTemplates()) }),
+      runCreate({
+        argv: [],
+        env: { HOME: scratch },
+        stdinIsTTY: true,
+        prompter,
+        stdout: sink(),
+        stderr: sink(),
+        cwd: scratch,
+        render: templateRenderer(loadTemplates()),
+      }),
     ).rejects.toThrow(/is not empty: choose another directory, or add --overwrite/);
     expect(asked).toEqual(['Where should the project go?']);
   });
 });
 
 describe('working directory', () => {
-  it('is the user\'s home in the image, for supervisord\'s and runit\'s user programs, also under a root daemon', async () => {
+  it("is the user's home in the image, for supervisord's and runit's user programs, also under a root daemon", async () => {
     const rooted = await renderFromArgs('rooted', ['--desktop', 'xterm', '--service', 'sshd', '--uid', '1000', '--gid', '1000']);
     const dockerfile = rooted.get('Dockerfile')!.content;
     expect(dockerfile).toMatch(/^USER root\n# .*\nWORKDIR \/home\/dev\n/m);

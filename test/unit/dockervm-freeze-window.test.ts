@@ -29,7 +29,12 @@ describe('nextProbeAt: when the engine probes next', () => {
 
 /** A manifest from [path, type, line] rows (type as the raw mode's hex, as stat prints it). */
 function manifest(rows: [string, 'dir' | 'file', string][]): Manifest {
-  return new Map(rows.map(([path, kind, line]) => [path, { path, line: `${kind === 'dir' ? '41ed' : '81a4'} ${line}`, type: kind === 'dir' ? 0o040000 : 0o100000, size: 1 }]));
+  return new Map(
+    rows.map(([path, kind, line]) => [
+      path,
+      { path, line: `${kind === 'dir' ? '41ed' : '81a4'} ${line}`, type: kind === 'dir' ? 0o040000 : 0o100000, size: 1 },
+    ]),
+  );
 }
 
 describe('afterFailedSync: a copy that stopped part-way is redone by the next plan', () => {

@@ -84,6 +84,10 @@ describe('dockervm main', () => {
     const result = await run(['doctor', '--json'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { checks: { check: string; status: string; detail: string }[] };
-    expect(report.checks[0]).toMatchObject({ check: 'engine', status: 'problem', detail: 'cannot reach the Docker engine at unix:///nonexistent/docker.sock: is it running? (docker info)' });
+    expect(report.checks[0]).toMatchObject({
+      check: 'engine',
+      status: 'problem',
+      detail: 'cannot reach the Docker engine at unix:///nonexistent/docker.sock: is it running? (docker info)',
+    });
   });
 });

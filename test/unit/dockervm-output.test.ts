@@ -14,7 +14,12 @@ describe('output helpers', () => {
     expect(formatAge(new Date('2026-11-22T11:59:30Z'), now)).toBe('30 s ago');
     expect(formatAge(new Date('2026-11-22T11:00:00Z'), now)).toBe('1 h ago');
     expect(formatAge(new Date('2026-11-19T12:00:00Z'), now)).toBe('3 days ago');
-    expect(table([['A', 'BB'], ['CCC', 'D']])).toEqual(['A    BB', 'CCC  D']);
+    expect(
+      table([
+        ['A', 'BB'],
+        ['CCC', 'D'],
+      ]),
+    ).toEqual(['A    BB', 'CCC  D']);
   });
 });
 
@@ -38,10 +43,22 @@ describe('meaningfulChanges', () => {
     // `docker diff` of a default VM (noVNC, supervisord) right after `up`, and what runit and the VNC
     // server of other variants add.
     const boot = [
-      'C /tmp', 'A /tmp/.X1-lock', 'C /tmp/.X11-unix', 'A /tmp/.X11-unix/X1', 'A /tmp/dockervm-vnc-1000',
-      'A /tmp/dockervm-vnc-1000/passwd', 'A /tmp/supervisor.sock', 'A /tmp/supervisord.pid', 'C /run', 'A /run/secrets',
-      'A /run/secrets/vnc_password', 'C /.dockervm', 'C /.dockervm/service', 'C /.dockervm/service/vnc',
-      'A /.dockervm/service/vnc/supervise', 'A /.dockervm/service/vnc/supervise/pid',
+      'C /tmp',
+      'A /tmp/.X1-lock',
+      'C /tmp/.X11-unix',
+      'A /tmp/.X11-unix/X1',
+      'A /tmp/dockervm-vnc-1000',
+      'A /tmp/dockervm-vnc-1000/passwd',
+      'A /tmp/supervisor.sock',
+      'A /tmp/supervisord.pid',
+      'C /run',
+      'A /run/secrets',
+      'A /run/secrets/vnc_password',
+      'C /.dockervm',
+      'C /.dockervm/service',
+      'C /.dockervm/service/vnc',
+      'A /.dockervm/service/vnc/supervise',
+      'A /.dockervm/service/vnc/supervise/pid',
     ].map((line) => ({ kind: line[0] === 'A' ? 'added' : 'changed', path: line.slice(2) }));
     expect(meaningfulChanges(boot)).toEqual([]);
     expect(meaningfulChanges([...boot, { kind: 'added', path: '/tmp/notes.txt' }])).toEqual(['/tmp/notes.txt']);
@@ -50,12 +67,14 @@ describe('meaningfulChanges', () => {
 
 describe('addresses', () => {
   it('name published ports by what they serve, reachable from this machine', () => {
-    expect(addresses([
-      { container: 6080, hostIp: '127.0.0.1', hostPort: 16080 },
-      { container: 6080, hostIp: '::1', hostPort: 16080 },
-      { container: 5901, hostIp: '0.0.0.0', hostPort: 5901 },
-      { container: 22, hostIp: '::', hostPort: 2222 },
-    ])).toEqual([
+    expect(
+      addresses([
+        { container: 6080, hostIp: '127.0.0.1', hostPort: 16080 },
+        { container: 6080, hostIp: '::1', hostPort: 16080 },
+        { container: 5901, hostIp: '0.0.0.0', hostPort: 5901 },
+        { container: 22, hostIp: '::', hostPort: 2222 },
+      ]),
+    ).toEqual([
       { kind: 'novnc', container: 6080, url: 'http://127.0.0.1:16080/' },
       { kind: 'vnc', container: 5901, url: 'vnc://127.0.0.1:5901' },
       { kind: 'ssh', container: 22, url: 'ssh://[::1]:2222' },

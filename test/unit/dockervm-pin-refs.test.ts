@@ -37,9 +37,15 @@ describe('dockerfileSites', () => {
 
   it('pins by splicing: every other byte stays', () => {
     const sites = dockerfileSites(text);
-    const edits = sites.filter((s) => !s.skip && !s.reference.includes('@')).map((s) => ({ start: s.start, end: s.end, replacement: pinnedReference(s.reference, 'sha256:' + 'b'.repeat(64)) }));
+    const edits = sites
+      .filter((s) => !s.skip && !s.reference.includes('@'))
+      .map((s) => ({ start: s.start, end: s.end, replacement: pinnedReference(s.reference, 'sha256:' + 'b'.repeat(64)) }));
     const out = applyEdits(text, edits);
-    expect(out).toBe(text.replace('golang:1.22 AS', `golang:1.22@sha256:${'b'.repeat(64)} AS`).replace('from debian:bookworm-slim', `from debian:bookworm-slim@sha256:${'b'.repeat(64)}`));
+    expect(out).toBe(
+      text
+        .replace('golang:1.22 AS', `golang:1.22@sha256:${'b'.repeat(64)} AS`)
+        .replace('from debian:bookworm-slim', `from debian:bookworm-slim@sha256:${'b'.repeat(64)}`),
+    );
   });
 });
 
@@ -61,7 +67,7 @@ describe('composeSites', () => {
     '',
   ].join('\n');
 
-  it('finds images compose pulls, not the project\'s own', () => {
+  it("finds images compose pulls, not the project's own", () => {
     const sites = composeSites(text);
     expect(sites.map((s) => [s.service, s.line, s.reference, s.skip ?? null])).toEqual([
       ['vm', 5, 'p:latest', 'built by this project'],

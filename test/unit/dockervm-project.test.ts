@@ -10,7 +10,15 @@ const golden = (name: string) => {
 
 describe('parseProject', () => {
   it('reads name, image, persistence, desktop and ports from generated projects', () => {
-    expect(golden('default')).toMatchObject({ name: 'default', service: 'vm', image: 'dockervm/default:latest', repository: 'dockervm/default', persistence: 'rootfs', desktop: 'novnc', volumeKeys: ['rootfs'] });
+    expect(golden('default')).toMatchObject({
+      name: 'default',
+      service: 'vm',
+      image: 'dockervm/default:latest',
+      repository: 'dockervm/default',
+      persistence: 'rootfs',
+      desktop: 'novnc',
+      volumeKeys: ['rootfs'],
+    });
     expect(golden('default').ports).toEqual([
       { ip: '127.0.0.1', host: 5901, container: 5901, variable: 'DOCKERVM_VNC_PORT' },
       { ip: '127.0.0.1', host: 6080, container: 6080, variable: 'DOCKERVM_NOVNC_PORT' },
@@ -24,7 +32,9 @@ describe('parseProject', () => {
     expect(() => parseProject('name: x\nservices:\n  web:\n    image: nginx\n', 'c.yaml')).toThrow(/not a dockervm project/);
     expect(() => parseProject('name: x\nservices:\n  vm:\n    labels: {dev.dockervm.project: y}\n', 'c.yaml')).toThrow(/not a dockervm project/);
     expect(() => parseProject('name: [\n', 'c.yaml')).toThrow(/not valid YAML/);
-    expect(parseProject('name: x\nservices:\n  vm:\n    labels: ["dev.dockervm.project=x"]\n    volumes: ["home:/home", "./data:/data"]\n', 'c.yaml')).toMatchObject({ persistence: 'home', volumeKeys: ['home'] });
+    expect(
+      parseProject('name: x\nservices:\n  vm:\n    labels: ["dev.dockervm.project=x"]\n    volumes: ["home:/home", "./data:/data"]\n', 'c.yaml'),
+    ).toMatchObject({ persistence: 'home', volumeKeys: ['home'] });
   });
 });
 

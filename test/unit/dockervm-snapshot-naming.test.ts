@@ -86,7 +86,12 @@ describe('indexSnapshots', () => {
   const LAB = { name: 'lab', repository: 'dockervm/lab' };
 
   it('lists complete snapshots oldest first and finds current by its tag', () => {
-    const index = indexSnapshots(LAB, [snap('20261122T100002Z', { tags: ['dockervm/lab:snap-20261122T100002Z', 'dockervm/lab:snap-current'] }), data('20261122T100002Z'), snap('20261122T100001Z'), data('20261122T100001Z')]);
+    const index = indexSnapshots(LAB, [
+      snap('20261122T100002Z', { tags: ['dockervm/lab:snap-20261122T100002Z', 'dockervm/lab:snap-current'] }),
+      data('20261122T100002Z'),
+      snap('20261122T100001Z'),
+      data('20261122T100001Z'),
+    ]);
     expect(index.snapshots.map((s) => [s.id, s.current, s.complete])).toEqual([
       ['20261122T100001Z', false, true],
       ['20261122T100002Z', true, true],
@@ -101,7 +106,7 @@ describe('indexSnapshots', () => {
     expect(index.orphanVolumeTags).toEqual(['dockervm/lab:snap-20261122T100003Z-volumes']);
   });
 
-  it('ignores a snapshot tag copied onto another snapshot\'s image, and other projects', () => {
+  it("ignores a snapshot tag copied onto another snapshot's image, and other projects", () => {
     const copied = snap('20261122T100001Z', { tags: ['dockervm/lab:snap-20261122T100001Z', 'dockervm/lab:snap-20261122T100009Z'] });
     const other = snap('20261122T100005Z', { labels: { 'dev.dockervm.project': 'other' } });
     const index = indexSnapshots(LAB, [copied, data('20261122T100001Z'), other]);

@@ -18,7 +18,10 @@ function script(tools: 'gnu' | 'busybox', name: string, args: string[]): Buffer 
   const bin = join(work, 'busybox-bin');
   if (tools === 'busybox') spawnSync('sh', ['-c', `mkdir -p ${bin} && busybox --install -s ${bin}`]);
   const env = { ...process.env, PATH: tools === 'busybox' ? `${bin}:${process.env.PATH}` : process.env.PATH };
-  const result = spawnSync(tools === 'busybox' ? join(bin, 'sh') : 'sh', ['-c', readFileSync(join(scripts, name), 'utf8'), name, ...args], { env, maxBuffer: 1 << 28 });
+  const result = spawnSync(tools === 'busybox' ? join(bin, 'sh') : 'sh', ['-c', readFileSync(join(scripts, name), 'utf8'), name, ...args], {
+    env,
+    maxBuffer: 1 << 28,
+  });
   if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
 }
@@ -41,21 +44,27 @@ const toolsets: ('gnu' | 'busybox')[] = haveBusybox ? ['gnu', 'busybox'] : ['gnu
 describe.each(toolsets)('changes.sh with %s tools', (tools) => {
   it('an earlier walk plus the changes is exactly a fresh walk, whatever changed', () => {
     const dir = mkdtempSync(join(work, `${tools}-`));
-    sh(dir, 'mkdir -p etc home/dev/old/deep usr/lib srv/moved/inner && echo a > etc/hosts && echo n > home/dev/notes && echo o > home/dev/old/deep/f && echo x > srv/moved/inner/x && for i in 1 2 3 4 5; do echo $i > usr/lib/f$i; done && ln -s hosts etc/link');
+    sh(
+      dir,
+      'mkdir -p etc home/dev/old/deep usr/lib srv/moved/inner && echo a > etc/hosts && echo n > home/dev/notes && echo o > home/dev/old/deep/f && echo x > srv/moved/inner/x && for i in 1 2 3 4 5; do echo $i > usr/lib/f$i; done && ln -s hosts etc/link',
+    );
     // Some time passes between the running walk and the freeze.
     const since = Number(spawnSync('date', ['+%s'], { encoding: 'utf8' }).stdout.trim()) - 1;
     const ref = join(work, `${tools}-ref-1`);
     const before = walk(tools, dir, ref);
-    sh(dir, [
-      'echo more >> home/dev/notes', // written in place
-      'chmod 600 etc/hosts', // metadata only
-      'rm -rf home/dev/old', // a tree removed
-      'mv srv/moved home/dev/moved', // a tree moved elsewhere (its files keep their ctimes)
-      'ln usr/lib/f1 usr/lib/f1-link', // a hard link
-      'mkdir -p opt/new/sub && echo n > opt/new/sub/file', // a new tree
-      'rm etc/link && ln -s notes etc/link', // a symlink replaced
-      "touch 'usr/lib/name with\nnewline'", // any byte but NUL
-    ].join(' && '));
+    sh(
+      dir,
+      [
+        'echo more >> home/dev/notes', // written in place
+        'chmod 600 etc/hosts', // metadata only
+        'rm -rf home/dev/old', // a tree removed
+        'mv srv/moved home/dev/moved', // a tree moved elsewhere (its files keep their ctimes)
+        'ln usr/lib/f1 usr/lib/f1-link', // a hard link
+        'mkdir -p opt/new/sub && echo n > opt/new/sub/file', // a new tree
+        'rm etc/link && ln -s notes etc/link', // a symlink replaced
+        "touch 'usr/lib/name with\nnewline'", // any byte but NUL
+      ].join(' && '),
+    );
     const scan = parseChanges(script(tools, 'changes.sh', [dir, String(since), STAT_FORMAT, ref]));
     const { manifest, walk: subtrees } = applyChanges(before, scan);
     for (const sub of subtrees) mergeWalked(manifest, sub, walk(tools, join(dir, sub)));
@@ -67,7 +76,10 @@ describe.each(toolsets)('changes.sh with %s tools', (tools) => {
     const dir = mkdtempSync(join(work, `${tools}-still-`));
     // Thousands of long names: more than one batch of arguments (BusyBox's xargs -0 once mangled
     // names at its buffer's edge; the scan must not depend on it).
-    sh(dir, 'mkdir -p a/b && echo 1 > a/b/c && echo 2 > d && cd a && for i in $(seq 1 2500); do : > "a-long-file-name-to-fill-the-argument-buffers-quickly-$i"; done');
+    sh(
+      dir,
+      'mkdir -p a/b && echo 1 > a/b/c && echo 2 > d && cd a && for i in $(seq 1 2500); do : > "a-long-file-name-to-fill-the-argument-buffers-quickly-$i"; done',
+    );
     const since = Number(spawnSync('date', ['+%s'], { encoding: 'utf8' }).stdout.trim()) - 1;
     const ref = join(work, `${tools}-ref-2`);
     const before = walk(tools, dir, ref);

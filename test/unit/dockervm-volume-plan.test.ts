@@ -3,15 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parseLiveManifest,
-  parseStoredManifest,
-  planSync,
-  removeScript,
-  serializeManifest,
-  shellQuote,
-  type Manifest,
-} from '../../src/docker/volume-plan.ts';
+import { parseLiveManifest, parseStoredManifest, planSync, removeScript, serializeManifest, shellQuote, type Manifest } from '../../src/docker/volume-plan.ts';
 
 const DIR = '41ed';
 const FILE = '81a4';
@@ -21,7 +13,9 @@ const SOCK = 'c1ed';
 /** A manifest from [path, type, size, inode, ctime] rows, as `find`/`stat` would print them. */
 function manifest(rows: [string, string, number, number, string][]): Manifest {
   const names = Buffer.from(rows.map(([p]) => `${p}\0`).join(''));
-  const stats = rows.map(([, type, size, ino, ctime]) => `${type} ${size} ${ino} 0 0 1 2026-11-22 10:00:00.000000000 +0000 2026-11-22 ${ctime} +0000`).join('\n');
+  const stats = rows
+    .map(([, type, size, ino, ctime]) => `${type} ${size} ${ino} 0 0 1 2026-11-22 10:00:00.000000000 +0000 2026-11-22 ${ctime} +0000`)
+    .join('\n');
   return parseLiveManifest(names, `${stats}\n`);
 }
 
@@ -38,7 +32,10 @@ const base: [string, string, number, number, string][] = [
 
 describe('manifests', () => {
   it('pair find -print0 names (any byte but NUL) with stat lines', () => {
-    const m = manifest([['.', DIR, 4096, 1, 'x'], ['./a\nb c', FILE, 3, 2, 'x']]);
+    const m = manifest([
+      ['.', DIR, 4096, 1, 'x'],
+      ['./a\nb c', FILE, 3, 2, 'x'],
+    ]);
     expect([...m.keys()]).toEqual(['.', './a\nb c']);
     expect(m.get('./a\nb c')).toMatchObject({ type: 0o100000, size: 3 });
     expect(() => parseLiveManifest(Buffer.from('.\0./a\0'), '41ed 1 1 0 0 1 x y\n')).toThrow(/changed while it was read/);
@@ -64,7 +61,7 @@ describe('planSync', () => {
     expect(plan).toMatchObject({ full: false, copy: [], remove: [], dirs: [], bytes: 0 });
   });
 
-  it('copies a changed file and fixes its directory\'s times afterwards', () => {
+  it("copies a changed file and fixes its directory's times afterwards", () => {
     const changed = base.map((r) => (r[0] === './home/dev/notes' ? (['./home/dev/notes', FILE, 20, 6, '10:05:00.2'] as typeof r) : r));
     const plan = planSync(manifest(changed), manifest(base));
     expect(plan.copy).toEqual(['./home/dev/notes']);
@@ -76,7 +73,7 @@ describe('planSync', () => {
   it('removes a deleted directory once (not each child) and a path whose type changed', () => {
     const now = base
       .filter(([p]) => !p.startsWith('./home/dev/old'))
-      .map((r) => (r[0] === './etc/hosts' ? (['./etc/hosts', LINK, 7, 30, '10:06:00.0'] as typeof r) : r.slice() as typeof r));
+      .map((r) => (r[0] === './etc/hosts' ? (['./etc/hosts', LINK, 7, 30, '10:06:00.0'] as typeof r) : (r.slice() as typeof r)));
     // The directory whose entries changed has a new ctime too.
     for (const r of now) if (r[0] === './home/dev' || r[0] === './etc') r[4] = '10:06:00.0';
     const plan = planSync(manifest(now), manifest(base));
@@ -86,7 +83,12 @@ describe('planSync', () => {
   });
 
   it('adds new files after their new parent directory, and skips sockets', () => {
-    const now = [...base, ['./srv', DIR, 4096, 40, '10:07:00.0'], ['./srv/app', FILE, 1000, 41, '10:07:00.0'], ['./srv/sock', SOCK, 0, 42, '10:07:00.0']] as typeof base;
+    const now = [
+      ...base,
+      ['./srv', DIR, 4096, 40, '10:07:00.0'],
+      ['./srv/app', FILE, 1000, 41, '10:07:00.0'],
+      ['./srv/sock', SOCK, 0, 42, '10:07:00.0'],
+    ] as typeof base;
     now[0] = ['.', DIR, 4096, 1, '10:07:00.0'];
     const plan = planSync(manifest(now), manifest(base));
     expect(plan.copy).toEqual(['.', './srv', './srv/app']);
@@ -114,6 +116,10 @@ describe('removeScript', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(shellQuote("a'b")).toBe(`'a'\\''b'`);
-    expect(removeScript(Array.from({ length: 450 }, (_, i) => `./f${i}`)).trim().split('\n')).toHaveLength(3);
+    expect(
+      removeScript(Array.from({ length: 450 }, (_, i) => `./f${i}`))
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
   });
 });

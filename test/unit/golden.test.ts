@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderFromArgs } from '../helpers/render.ts';
 import { VARIANTS } from '../helpers/variants.ts';
 
+// biome-ignore lint/suspicious/noExportsInTest: the golden tools' test reads the same root
 export const GOLDEN_ROOT = join(import.meta.dirname, '../../examples/golden');
 
 /** secrets/ is git-ignored in every project, so it is not part of a golden. */

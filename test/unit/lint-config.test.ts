@@ -67,9 +67,17 @@ describe('applying a config', () => {
     const text = 'FROM debian:12 AS a\nFROM ghcr.io/o/i:1\nFROM quay.io/o/i:1\nFROM a\nFROM scratch\n';
     expect(lintDockerfile(text).filter((f) => f.code === 'DL3026')).toEqual([]);
     const { config } = parseConfig('trustedRegistries: [ghcr.io]');
-    expect(lintDockerfile(text, { config }).filter((f) => f.code === 'DL3026').map((f) => f.line)).toEqual([1, 3]);
+    expect(
+      lintDockerfile(text, { config })
+        .filter((f) => f.code === 'DL3026')
+        .map((f) => f.line),
+    ).toEqual([1, 3]);
     const hub = parseConfig('trustedRegistries: [docker.io, ghcr.io]').config;
-    expect(lintDockerfile(text, { config: hub }).filter((f) => f.code === 'DL3026').map((f) => f.line)).toEqual([3]);
+    expect(
+      lintDockerfile(text, { config: hub })
+        .filter((f) => f.code === 'DL3026')
+        .map((f) => f.line),
+    ).toEqual([3]);
   });
 
   it('applies ignored and override to compose findings too', () => {

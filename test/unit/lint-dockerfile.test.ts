@@ -93,9 +93,7 @@ describe('parseDockerfile', () => {
   });
 
   it('attaches `# hadolint ignore=` to the next instruction only, and collects global ignores', () => {
-    const df = parseDockerfile(
-      '# hadolint global ignore=DL3059\nFROM a:1\n# hadolint ignore=DL3008, dl3015\n# unrelated\nRUN x\nRUN y\n',
-    );
+    const df = parseDockerfile('# hadolint global ignore=DL3059\nFROM a:1\n# hadolint ignore=DL3008, dl3015\n# unrelated\nRUN x\nRUN y\n');
     expect(df.globalIgnores).toEqual(['DL3059']);
     expect(df.instructions.map((i) => i.ignores)).toEqual([[], ['DL3008', 'DL3015'], []]);
   });
@@ -123,9 +121,7 @@ describe('words', () => {
       { key: 'TOKEN', value: null },
       { key: 'VERSION', value: '2' },
     ]);
-    expect(parseKeyValues('"org.opencontainers.image.title"="My app"', 'LABEL')).toEqual([
-      { key: 'org.opencontainers.image.title', value: 'My app' },
-    ]);
+    expect(parseKeyValues('"org.opencontainers.image.title"="My app"', 'LABEL')).toEqual([{ key: 'org.opencontainers.image.title', value: 'My app' }]);
   });
 
   it('parses image references', () => {

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { lintCompose, lintDockerfile } from '../../src/lint/index.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'lint');
-const inputs = readdirSync(dir).filter((f) => !f.endsWith('.expected.json')).sort();
+const inputs = readdirSync(dir)
+  .filter((f) => !f.endsWith('.expected.json'))
+  .sort();
 
 interface Expected {
   line: number;
@@ -27,9 +29,7 @@ describe('lint fixtures', () => {
   for (const input of inputs) {
     it(input, () => {
       const text = readFileSync(join(dir, input), 'utf8');
-      const expected = JSON.parse(
-        readFileSync(join(dir, input.replace(/\.(Dockerfile|yaml)$/, '.expected.json')), 'utf8'),
-      ) as Expected[];
+      const expected = JSON.parse(readFileSync(join(dir, input.replace(/\.(Dockerfile|yaml)$/, '.expected.json')), 'utf8')) as Expected[];
       const findings = input.endsWith('.yaml') ? lintCompose(text, { file: input }) : lintDockerfile(text, { file: input });
       expect(findings.map(({ line, code }) => ({ line, code }))).toEqual(ordered(expected));
       for (const f of findings) expect(f.file).toBe(input);

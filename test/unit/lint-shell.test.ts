@@ -24,7 +24,7 @@ describe('splitShell', () => {
   it('does not see a pipe in || or inside quotes', () => {
     expect(splitShell('a || b').hasPipe).toBe(false);
     expect(splitShell("echo 'a | b' \"c | d\" && grep -E 'x|y' f").hasPipe).toBe(false);
-    expect(names("echo 'a && b'; echo \"c; d\"")).toEqual(['echo', 'echo']);
+    expect(names('echo \'a && b\'; echo "c; d"')).toEqual(['echo', 'echo']);
   });
 
   it('finds pipes and commands inside command substitutions', () => {
@@ -69,11 +69,9 @@ describe('command helpers', () => {
   });
 
   it('lists operands without flags or their values', () => {
-    expect(operands(one('apt-get install -t bookworm-backports -o Foo=1 curl --target-release=x jq'), { short: ['t', 'o'], long: ['target-release'] })).toEqual([
-      'install',
-      'curl',
-      'jq',
-    ]);
+    expect(operands(one('apt-get install -t bookworm-backports -o Foo=1 curl --target-release=x jq'), { short: ['t', 'o'], long: ['target-release'] })).toEqual(
+      ['install', 'curl', 'jq'],
+    );
     expect(operands(one('apk add --virtual .deps gcc -- -weird'), { long: ['virtual'] })).toEqual(['add', 'gcc', '-weird']);
   });
 

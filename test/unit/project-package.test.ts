@@ -53,7 +53,9 @@ describe('packageManagerFrom (npm_config_user_agent)', () => {
 
 describe('decideInstall: flag ?? (interactive ? question : yes)', () => {
   const asked: string[] = [];
-  const prompter = { confirm: async (config: { message: string; default?: boolean }) => (asked.push(config.message), config.default === true ? false : true) } as unknown as Prompter;
+  const prompter = {
+    confirm: async (config: { message: string; default?: boolean }) => (asked.push(config.message), config.default === true ? false : true),
+  } as unknown as Prompter;
   const decide = (argv: string[], env: NodeJS.ProcessEnv, tty: boolean) => decideInstall(getContext(['vm', ...argv], env, tty), prompter);
 
   it('asks on a terminal, naming the package manager that ran us, with yes as the default', async () => {

@@ -50,7 +50,13 @@ describe('interactive questions', () => {
       { expect: /Base image/, act: enter },
       { expect: /Desktop/, act: down(1) }, // vnc
       { expect: /Window manager/, act: enter },
-      { expect: /Services/, act: (e) => { e.keypress('space'); e.keypress('enter'); } }, // sshd
+      {
+        expect: /Services/,
+        act: (e) => {
+          e.keypress('space');
+          e.keypress('enter');
+        },
+      }, // sshd
       { expect: /Process supervision/, act: enter },
       { expect: /Login user/, act: enter },
       { expect: /UID/, act: enter },
@@ -84,7 +90,28 @@ describe('interactive questions', () => {
       { expect: /Extra packages/, act: enter },
       { expect: /Extra ports/, act: enter },
     ]);
-    const context = getContext(['vm', '--desktop', 'shell', '--service', 'cron', '--supervisor', 'auto', '--uid', '1000', '--gid', '1000', '--sudo', '--persistence', 'home', '--base', 'debian'], {}, true);
+    const context = getContext(
+      [
+        'vm',
+        '--desktop',
+        'shell',
+        '--service',
+        'cron',
+        '--supervisor',
+        'auto',
+        '--uid',
+        '1000',
+        '--gid',
+        '1000',
+        '--sudo',
+        '--persistence',
+        'home',
+        '--base',
+        'debian',
+      ],
+      {},
+      true,
+    );
     const answers = await collectAnswers(context, prompter);
     expect(answers.userName).toBe('ada');
     expect(answers.services).toEqual(['cron']);
@@ -96,14 +123,39 @@ describe('interactive questions', () => {
       { expect: /Image reference/, act: typeThen('ghcr.io/acme/os:1') },
       { expect: /package manager/, act: down(2) }, // alpine
     ]);
-    const context = getContext(['vm', '--desktop', 'shell', '--service', 'cron', '--supervisor', 'auto', '--user', 'dev', '--uid', '1000', '--gid', '1000', '--sudo', '--persistence', 'none', '--package', 'curl', '--port', '8080'], {}, true);
+    const context = getContext(
+      [
+        'vm',
+        '--desktop',
+        'shell',
+        '--service',
+        'cron',
+        '--supervisor',
+        'auto',
+        '--user',
+        'dev',
+        '--uid',
+        '1000',
+        '--gid',
+        '1000',
+        '--sudo',
+        '--persistence',
+        'none',
+        '--package',
+        'curl',
+        '--port',
+        '8080',
+      ],
+      {},
+      true,
+    );
     const answers = await collectAnswers(context, prompter);
     expect(answers.base).toBe('ghcr.io/acme/os:1');
     expect(answers.family).toBe('alpine');
   });
 });
 
-describe('question validation shows the flag path\'s message', () => {
+describe("question validation shows the flag path's message", () => {
   const cases: [string, { message: string; validate?: (v: string) => true | string }, string, RegExp][] = [
     ['project name', questions.name(undefined), 'Bad Name', /must be lowercase letters and digits/],
     ['user name', questions.userName('dev'), 'root', /reserved for the system/],

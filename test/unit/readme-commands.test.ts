@@ -9,7 +9,9 @@ const GOLDEN = join(import.meta.dirname, '../../examples/golden');
 
 describe('commandLines and shellWords', () => {
   it('reads sh code blocks only, drops comments outside quotes, and splits words as a shell does', () => {
-    const markdown = ['```sh', 'npx dockervm save -m "a # in quotes"   # a comment', '', '# only a comment', '```', '```yaml', 'not: a command', '```'].join('\n');
+    const markdown = ['```sh', 'npx dockervm save -m "a # in quotes"   # a comment', '', '# only a comment', '```', '```yaml', 'not: a command', '```'].join(
+      '\n',
+    );
     expect(commandLines(markdown)).toEqual(['npx dockervm save -m "a # in quotes"']);
     expect(shellWords(commandLines(markdown)[0]!)).toEqual(['npx', 'dockervm', 'save', '-m', 'a # in quotes']);
     expect(shellWords("echo 'it''s' \"\" x")).toEqual(['echo', 'its', '', 'x']);
@@ -27,13 +29,18 @@ describe.each(readdirSync(GOLDEN))('the README of golden project %s', (variant) 
 
   it('has the lifecycle as npx dockervm commands in code blocks', () => {
     for (const command of ['up', 'status', 'down', 'shell', 'save', 'snapshots', 'restore']) {
-      expect(lines.some((line) => line.startsWith(`npx dockervm ${command}`)), command).toBe(true);
+      expect(
+        lines.some((line) => line.startsWith(`npx dockervm ${command}`)),
+        command,
+      ).toBe(true);
     }
     expect(lines.find((line) => line.startsWith('npx dockervm restore'))).toBe('npx dockervm restore <snapshot>');
   });
 
   it('never tells the reader to run a bare dockervm (not on their PATH)', () => {
     for (const line of lines) expect(line).not.toMatch(/^dockervm /);
-    expect(readFileSync(join(GOLDEN, variant, 'README.md'), 'utf8')).not.toMatch(/(?<!npx)(^|[\s`(])dockervm (up|down|save|snapshots|restore|shell|pin|open|status)\b/m);
+    expect(readFileSync(join(GOLDEN, variant, 'README.md'), 'utf8')).not.toMatch(
+      /(?<!npx)(^|[\s`(])dockervm (up|down|save|snapshots|restore|shell|pin|open|status)\b/m,
+    );
   });
 });

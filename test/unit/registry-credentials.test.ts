@@ -49,7 +49,9 @@ describe('registryCredentials', () => {
   });
 
   it('credsStore for every other host, before auths', async () => {
-    expect(await registryCredentials(env({ credHelpers: { 'elsewhere:1': 'good' }, credsStore: 'other', auths: { [HOST]: { auth: b64('x:y') } } }), HOST)).toEqual({ serveraddress: HOST, username: 'bob', password: 'pw' });
+    expect(
+      await registryCredentials(env({ credHelpers: { 'elsewhere:1': 'good' }, credsStore: 'other', auths: { [HOST]: { auth: b64('x:y') } } }), HOST),
+    ).toEqual({ serveraddress: HOST, username: 'bob', password: 'pw' });
   });
 
   it('Docker Hub under its legacy key', async () => {
@@ -67,8 +69,16 @@ describe('registryCredentials', () => {
   });
 
   const failures: Array<[string, object, RegExp, number?]> = [
-    ['a failing helper', { credHelpers: { [HOST]: 'broken' } }, /^credential helper docker-credential-broken failed for 127\.0\.0\.1:5999 \(exit 3\): keychain is locked$/],
-    ['a helper that is not installed', { credsStore: 'missing' }, /^credential helper docker-credential-missing \(credsStore in .*config\.json\) is not on PATH/],
+    [
+      'a failing helper',
+      { credHelpers: { [HOST]: 'broken' } },
+      /^credential helper docker-credential-broken failed for 127\.0\.0\.1:5999 \(exit 3\): keychain is locked$/,
+    ],
+    [
+      'a helper that is not installed',
+      { credsStore: 'missing' },
+      /^credential helper docker-credential-missing \(credsStore in .*config\.json\) is not on PATH/,
+    ],
     ['a helper that answers nonsense', { credsStore: 'garbled' }, /^credential helper docker-credential-garbled answered for 127\.0\.0\.1:5999 without JSON/],
     ['a helper that hangs', { credsStore: 'slow' }, /^credential helper docker-credential-slow did not answer within 0\.5 s/, 500],
   ];
@@ -88,7 +98,11 @@ describe('registryCredentials', () => {
 
 describe('auths entries', () => {
   it.each([
-    ['auth: base64 user:password (a colon in the password survives)', { [HOST]: { auth: b64('carol:pa:ss') } }, { serveraddress: HOST, username: 'carol', password: 'pa:ss' }],
+    [
+      'auth: base64 user:password (a colon in the password survives)',
+      { [HOST]: { auth: b64('carol:pa:ss') } },
+      { serveraddress: HOST, username: 'carol', password: 'pa:ss' },
+    ],
     ['identitytoken', { [HOST]: { auth: '', identitytoken: 'idt' } }, { serveraddress: HOST, identitytoken: 'idt' }],
     ['the same host spelled as a URL', { [`https://${HOST}/v2/`]: { auth: b64('dan:pw') } }, { serveraddress: HOST, username: 'dan', password: 'pw' }],
     ['another host only', { 'other:5000': { auth: b64('e:f') } }, undefined],

@@ -7,7 +7,7 @@ import { parseReference } from '../../src/registry/reference.ts';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 describe('registry mirrors', () => {
-  it('orders the engine\'s mirrors before the configured one; other registries are asked directly', () => {
+  it("orders the engine's mirrors before the configured one; other registries are asked directly", () => {
     const hub = parseReference('debian:bookworm-slim');
     expect(registriesFor(hub, { engineMirrors: ['http://m1', 'http://m2'], configured: undefined })).toEqual(['http://m1', 'http://m2', undefined]);
     expect(registriesFor(hub, { engineMirrors: ['http://m1'], configured: 'http://m1/' })).toEqual(['http://m1']);
@@ -26,9 +26,15 @@ describe('registry mirrors', () => {
       return new Response(null, { status: 200, headers: { 'docker-content-digest': DIGEST, 'content-type': 'application/vnd.oci.image.index.v1+json' } });
     }) as typeof globalThis.fetch;
     const ref = parseReference('debian:bookworm-slim');
-    const resolved = await resolveThroughMirrors(ref, { engineMirrors: ['http://down', 'http://empty'], configured: 'http://good' }, { fetch, timeoutMs: 2000 });
+    const resolved = await resolveThroughMirrors(
+      ref,
+      { engineMirrors: ['http://down', 'http://empty'], configured: 'http://good' },
+      { fetch, timeoutMs: 2000 },
+    );
     expect(resolved).toMatchObject({ digest: DIGEST, via: 'http://good' });
     expect(asked).toEqual(['down', 'empty', 'good']);
-    await expect(resolveThroughMirrors(ref, { engineMirrors: ['http://down'], configured: 'http://empty' }, { fetch, timeoutMs: 2000 })).rejects.toThrow(/also tried http:\/\/down: offline/);
+    await expect(resolveThroughMirrors(ref, { engineMirrors: ['http://down'], configured: 'http://empty' }, { fetch, timeoutMs: 2000 })).rejects.toThrow(
+      /also tried http:\/\/down: offline/,
+    );
   });
 });

@@ -1,33 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidReferenceError,
-  formatReference,
-  parseReference,
-  type ImageReference,
-} from '../../src/registry/reference.ts';
+import { InvalidReferenceError, formatReference, parseReference, type ImageReference } from '../../src/registry/reference.ts';
 
 const SHA = `sha256:${'a1'.repeat(32)}`;
 
 const valid: Array<[string, ImageReference]> = [
   ['debian', { domain: 'docker.io', path: 'library/debian', tag: 'latest', familiar: 'debian:latest' }],
   ['ubuntu:24.04', { domain: 'docker.io', path: 'library/ubuntu', tag: '24.04', familiar: 'ubuntu:24.04' }],
-  [
-    'debian:bookworm-slim',
-    { domain: 'docker.io', path: 'library/debian', tag: 'bookworm-slim', familiar: 'debian:bookworm-slim' },
-  ],
+  ['debian:bookworm-slim', { domain: 'docker.io', path: 'library/debian', tag: 'bookworm-slim', familiar: 'debian:bookworm-slim' }],
   ['docker.io/debian', { domain: 'docker.io', path: 'library/debian', tag: 'latest', familiar: 'debian:latest' }],
   ['index.docker.io/library/alpine:3', { domain: 'docker.io', path: 'library/alpine', tag: '3', familiar: 'alpine:3' }],
   ['bitnami/redis:7', { domain: 'docker.io', path: 'bitnami/redis', tag: '7', familiar: 'bitnami/redis:7' }],
   ['library/a/b', { domain: 'docker.io', path: 'library/a/b', tag: 'latest', familiar: 'library/a/b:latest' }],
   ['a/b@' + SHA, { domain: 'docker.io', path: 'a/b', digest: SHA, familiar: `a/b@${SHA}` }],
-  [
-    'debian:12@' + SHA,
-    { domain: 'docker.io', path: 'library/debian', tag: '12', digest: SHA, familiar: `debian:12@${SHA}` },
-  ],
-  [
-    'localhost:5000/a/b:tag',
-    { domain: 'localhost:5000', path: 'a/b', tag: 'tag', familiar: 'localhost:5000/a/b:tag' },
-  ],
+  ['debian:12@' + SHA, { domain: 'docker.io', path: 'library/debian', tag: '12', digest: SHA, familiar: `debian:12@${SHA}` }],
+  ['localhost:5000/a/b:tag', { domain: 'localhost:5000', path: 'a/b', tag: 'tag', familiar: 'localhost:5000/a/b:tag' }],
   ['localhost/img', { domain: 'localhost', path: 'img', tag: 'latest', familiar: 'localhost/img:latest' }],
   // Without a '/', "localhost:5000" is the image `localhost` tagged 5000, exactly as Docker reads it.
   ['localhost:5000', { domain: 'docker.io', path: 'library/localhost', tag: '5000', familiar: 'localhost:5000' }],
@@ -125,7 +111,7 @@ describe('formatReference', () => {
     expect(formatReference(parseReference('localhost:5000/a/b:tag'))).toBe('localhost:5000/a/b:tag');
   });
 
-  it('prefers the given digest over the reference\'s own', () => {
+  it("prefers the given digest over the reference's own", () => {
     expect(formatReference(parseReference(`a/b@${SHA}`), { digest })).toBe(`a/b@${digest}`);
     expect(formatReference(parseReference(`a/b@${SHA}`))).toBe(`a/b@${SHA}`);
   });

@@ -33,7 +33,10 @@ const ref = parseReference('debian:12');
 const BODY = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}\n';
 
 async function failure(timeoutMs = 3000): Promise<RegistryError> {
-  const error = await resolveIndexDigest(ref, { registryUrl: base, timeoutMs }).then(() => undefined, (e: unknown) => e);
+  const error = await resolveIndexDigest(ref, { registryUrl: base, timeoutMs }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RegistryError);
   return error as RegistryError;
 }

@@ -143,8 +143,7 @@ describe('resolveIndexDigest failures and auth', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       seen.push(`${req.method} ${url.pathname}`);
       if (url.pathname === '/token') {
-        const ok = url.searchParams.get('service') === 'fake.registry' &&
-          url.searchParams.get('scope') === 'repository:library/debian:pull';
+        const ok = url.searchParams.get('service') === 'fake.registry' && url.searchParams.get('scope') === 'repository:library/debian:pull';
         res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
         res.end(JSON.stringify(ok ? { token: 'tok-123', expires_in: 300 } : { error: 'bad query' }));
         return;

@@ -21,8 +21,17 @@ describe('site build warnings', () => {
   it("silences only Astro's head-inject directive, nothing else", () => {
     const passed: string[] = [];
     const warn = (warning: { code?: string; message: string }) => passed.push(warning.message);
-    onBuildWarning({ code: 'MODULE_LEVEL_DIRECTIVE', message: 'The semantics of the module level directive "use astro:head-inject" in "src/content/docs/a.mdx?astroPropagatedAssets" may not be preserved' }, warn);
-    onBuildWarning({ code: 'MODULE_LEVEL_DIRECTIVE', message: 'The semantics of the module level directive "use client" in "src/x.ts" may not be preserved' }, warn);
+    onBuildWarning(
+      {
+        code: 'MODULE_LEVEL_DIRECTIVE',
+        message: 'The semantics of the module level directive "use astro:head-inject" in "src/content/docs/a.mdx?astroPropagatedAssets" may not be preserved',
+      },
+      warn,
+    );
+    onBuildWarning(
+      { code: 'MODULE_LEVEL_DIRECTIVE', message: 'The semantics of the module level directive "use client" in "src/x.ts" may not be preserved' },
+      warn,
+    );
     onBuildWarning({ code: 'CIRCULAR_DEPENDENCY', message: 'Circular dependency: a -> b -> a' }, warn);
     expect(passed).toHaveLength(2);
     expect(passed[0]).toContain('use client');

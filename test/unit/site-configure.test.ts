@@ -13,7 +13,14 @@ const choose = (changes: Partial<Choices>): Choices => ({ ...INITIAL_CHOICES, ..
 
 const CASES: Record<string, Partial<Choices>> = {
   defaults: {},
-  'vnc with services and volumes': { directory: 'lab', desktop: 'vnc', services: ['sshd', 'cron'], persistence: 'volumes', packages: 'git, curl', ports: '8080 3000:3001' },
+  'vnc with services and volumes': {
+    directory: 'lab',
+    desktop: 'vnc',
+    services: ['sshd', 'cron'],
+    persistence: 'volumes',
+    packages: 'git, curl',
+    ports: '8080 3000:3001',
+  },
   'alpine shell, other user': { directory: 'tiny box', base: 'alpine', desktop: 'shell', sudo: 'no', user: 'ada', uid: '1500', gid: '1501', bindAll: true },
   'busybox defaults': { base: 'busybox' },
   'xterm on ubuntu': { base: 'ubuntu', desktop: 'xterm', persistence: 'home' },

@@ -6,10 +6,20 @@ import { lessonSlugs, readTranscript } from '../../examples/lessons/lessons.ts';
 import { comparableOutput, lineDiff, transcriptDiff } from '../../scripts/lessons/compare.ts';
 
 const step = (output: string, extra: Partial<RecordedStep> = {}): RecordedStep => ({
-  id: 'one', where: { host: true }, command: 'docker run --rm debian:bookworm-slim true', output, exitCode: 0, durationMs: 10, ...extra,
+  id: 'one',
+  where: { host: true },
+  command: 'docker run --rm debian:bookworm-slim true',
+  output,
+  exitCode: 0,
+  durationMs: 10,
+  ...extra,
 });
 const transcript = (...steps: RecordedStep[]): Transcript => ({
-  lesson: '99-test', title: 'Test', engine: { server: '26.1.5', compose: '2.26.1' }, recorded: '2026-12-01', steps,
+  lesson: '99-test',
+  title: 'Test',
+  engine: { server: '26.1.5', compose: '2.26.1' },
+  recorded: '2026-12-01',
+  steps,
 });
 
 describe('lesson transcripts compared', () => {
@@ -24,8 +34,10 @@ describe('lesson transcripts compared', () => {
   });
 
   it("reads a build as what it built, whatever the cache held and in BuildKit's order", () => {
-    const fresh = '#4 [1/2] FROM docker.io/library/debian:bookworm-slim\n#4 DONE 0.0s\n\n#5 [2/2] RUN sh install.sh\n#5 3.263 installed 2 dependencies\n#5 DONE 3.3s\n\n#6 exporting to image\n#6 naming to docker.io/library/l04-app:1 done';
-    const cached = '#5 [2/2] RUN sh install.sh\n#5 CACHED\n\n#4 [1/2] FROM docker.io/library/debian:bookworm-slim\n#4 DONE 0.0s\n\n#6 exporting to image\n#6 naming to docker.io/library/l04-app:1 done';
+    const fresh =
+      '#4 [1/2] FROM docker.io/library/debian:bookworm-slim\n#4 DONE 0.0s\n\n#5 [2/2] RUN sh install.sh\n#5 3.263 installed 2 dependencies\n#5 DONE 3.3s\n\n#6 exporting to image\n#6 naming to docker.io/library/l04-app:1 done';
+    const cached =
+      '#5 [2/2] RUN sh install.sh\n#5 CACHED\n\n#4 [1/2] FROM docker.io/library/debian:bookworm-slim\n#4 DONE 0.0s\n\n#6 exporting to image\n#6 naming to docker.io/library/l04-app:1 done';
     expect(comparableOutput(step(fresh))).toEqual(comparableOutput(step(cached)));
     // A step of a concurrent build that BuildKit reports in ours, under that build's numbering.
     const shared = `#1 [stage-0 1/8] FROM docker.io/library/debian:bookworm-slim@sha256:${'c'.repeat(64)}\n#1 CACHED\n#9 [stage-0 2/8] RUN sh install.sh\n#9 CACHED\n${cached}`;
@@ -41,7 +53,9 @@ describe('lesson transcripts compared', () => {
       '  ## one (host) exit 0\n  $ docker run --rm debian:bookworm-slim true\n- hello from a container\n+ hello from a VM',
     );
     expect(transcriptDiff(before, transcript(step('hello from a container', { exitCode: 1 })))).toContain('+ ## one (host) exit 1');
-    expect(transcriptDiff(before, transcript(step('hello from a container', { command: 'docker run --rm busybox true' })))).toContain('+ $ docker run --rm busybox true');
+    expect(transcriptDiff(before, transcript(step('hello from a container', { command: 'docker run --rm busybox true' })))).toContain(
+      '+ $ docker run --rm busybox true',
+    );
   });
 
   it('takes the same lines in another order as the same output, and ignores what a hidden step printed', () => {

@@ -60,7 +60,9 @@ describe('the supervisor is decided here, from the processes the generators will
       for (const windowManager of desktop === 'vnc' || desktop === 'novnc' ? (['none', 'openbox'] as const) : (['none'] as const)) {
         for (const services of [[], ['sshd'], ['cron', 'syslog']] as Answers['services'][]) {
           const spec = normalizeAnswers(answers({ desktop, windowManager, services, supervisor: 'supervisord' }), '1');
-          const made = generate(spec).programs.map((p) => p.name).sort();
+          const made = generate(spec)
+            .programs.map((p) => p.name)
+            .sort();
           expect(made, `${desktop} ${windowManager} ${services.join(',')}`).toEqual(processNames(spec).sort());
         }
       }

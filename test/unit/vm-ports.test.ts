@@ -33,12 +33,20 @@ describe('choosing host ports', () => {
   });
 
   it('moves every port of the VM one slot up when another VM claims one, and past programs that listen', async () => {
-    expect((await chosen(['--service', 'sshd'], { 6080: 'first' })).hosts).toEqual({ DOCKERVM_VNC_PORT: 5902, DOCKERVM_NOVNC_PORT: 6081, DOCKERVM_SSH_PORT: 2223 });
+    expect((await chosen(['--service', 'sshd'], { 6080: 'first' })).hosts).toEqual({
+      DOCKERVM_VNC_PORT: 5902,
+      DOCKERVM_NOVNC_PORT: 6081,
+      DOCKERVM_SSH_PORT: 2223,
+    });
     expect((await chosen([], { 6080: 'first', 5901: 'first' }, [5902])).hosts).toEqual({ DOCKERVM_VNC_PORT: 5903, DOCKERVM_NOVNC_PORT: 6082 });
   });
 
   it('--port-base numbers noVNC, VNC, SSH from N; a per-port flag wins; extra --port entries keep their host port', async () => {
-    expect((await chosen(['--service', 'sshd', '--port-base', '7000'])).hosts).toEqual({ DOCKERVM_NOVNC_PORT: 7000, DOCKERVM_VNC_PORT: 7001, DOCKERVM_SSH_PORT: 7002 });
+    expect((await chosen(['--service', 'sshd', '--port-base', '7000'])).hosts).toEqual({
+      DOCKERVM_NOVNC_PORT: 7000,
+      DOCKERVM_VNC_PORT: 7001,
+      DOCKERVM_SSH_PORT: 7002,
+    });
     const mixed = await chosen(['--port-base', '7000', '--vnc-port', '7100', '--port', '8080:80'], { 8080: 'web' });
     expect(mixed.hosts).toEqual({ DOCKERVM_NOVNC_PORT: 7000, DOCKERVM_VNC_PORT: 7100, DOCKERVM_PORT_80: 8080 });
     expect(mixed.warnings).toEqual([expect.stringMatching(/^port 8080 \(your service\) is in use by the dockervm project "web".*DOCKERVM_PORT_80 in \.env/)]);
@@ -52,8 +60,14 @@ describe('choosing host ports', () => {
   });
 
   it('reads the ports other dockervm projects configured, running or not', () => {
-    const text = 'alpha\t{"5901/tcp":[{"HostIp":"127.0.0.1","HostPort":"5901"}],"6080/tcp":[{"HostIp":"127.0.0.1","HostPort":"6080"}]}\nbeta\tnull\nself\t{"22/tcp":[{"HostPort":"2222"}]}\n';
-    expect(parseClaims(text, 'self')).toEqual(new Map([[5901, 'alpha'], [6080, 'alpha']]));
+    const text =
+      'alpha\t{"5901/tcp":[{"HostIp":"127.0.0.1","HostPort":"5901"}],"6080/tcp":[{"HostIp":"127.0.0.1","HostPort":"6080"}]}\nbeta\tnull\nself\t{"22/tcp":[{"HostPort":"2222"}]}\n';
+    expect(parseClaims(text, 'self')).toEqual(
+      new Map([
+        [5901, 'alpha'],
+        [6080, 'alpha'],
+      ]),
+    );
   });
 });
 
@@ -67,7 +81,12 @@ describe('projects next to the new one', () => {
       writeFileSync(join(parent, 'other/.env'), 'PORT=9999\n');
       mkdirSync(join(parent, 'new'));
       writeFileSync(join(parent, 'new/.env'), 'DOCKERVM_NOVNC_PORT=7000\n');
-      expect(siblingClaims(join(parent, 'new'))).toEqual(new Map([[5901, 'first'], [6080, 'first']]));
+      expect(siblingClaims(join(parent, 'new'))).toEqual(
+        new Map([
+          [5901, 'first'],
+          [6080, 'first'],
+        ]),
+      );
       expect(siblingClaims(join(parent, 'missing/deeper'))).toEqual(new Map());
     } finally {
       rmSync(parent, { recursive: true, force: true });
@@ -96,16 +115,29 @@ describe('rendered ports', () => {
   });
 
   it('substitutes the way compose does', () => {
-    const vars = new Map([['SET', '1'], ['EMPTY', '']]);
+    const vars = new Map([
+      ['SET', '1'],
+      ['EMPTY', ''],
+    ]);
     const lookup = (name: string) => vars.get(name);
     expect(interpolate('${SET:-9} ${EMPTY:-9} ${EMPTY-9} ${UNSET-9} $SET $$SET ${UNSET}.', lookup)).toBe('1 9  9 1 $SET .');
-    expect(parseDotEnv('# c\nexport A="x y"\nB=2 # note\nC=\'#\'\nnot a line\n')).toEqual(new Map([['A', 'x y'], ['B', '2'], ['C', '#']]));
+    expect(parseDotEnv('# c\nexport A="x y"\nB=2 # note\nC=\'#\'\nnot a line\n')).toEqual(
+      new Map([
+        ['A', 'x y'],
+        ['B', '2'],
+        ['C', '#'],
+      ]),
+    );
   });
 
   it('a clash names the holder and the .env line to change', () => {
-    expect(clashMessage({ ip: '127.0.0.1', host: 6080, container: 6080, variable: 'DOCKERVM_NOVNC_PORT' }, { project: 'first', container: 'first-vm-1' }, 6081)).toBe(
+    expect(
+      clashMessage({ ip: '127.0.0.1', host: 6080, container: 6080, variable: 'DOCKERVM_NOVNC_PORT' }, { project: 'first', container: 'first-vm-1' }, 6081),
+    ).toBe(
       'noVNC port 6080 is taken by the dockervm project "first" (container first-vm-1): change DOCKERVM_NOVNC_PORT=6080 in .env (e.g. DOCKERVM_NOVNC_PORT=6081), then `npx dockervm up` again',
     );
-    expect(clashMessage({ ip: '127.0.0.1', host: 9000, container: 90 }, undefined, undefined)).toMatch(/^host port 9000 \(for 90\) is taken by another program on this machine: change the port in compose.yaml/);
+    expect(clashMessage({ ip: '127.0.0.1', host: 9000, container: 90 }, undefined, undefined)).toMatch(
+      /^host port 9000 \(for 90\) is taken by another program on this machine: change the port in compose.yaml/,
+    );
   });
 });

@@ -11,8 +11,7 @@ import { tempDir } from '../helpers/cli.ts';
 let scratch: ReturnType<typeof tempDir>;
 afterEach(() => scratch?.cleanup());
 
-const files = (entries: Record<string, string>, mode = 0o644): FileMap =>
-  new Map(Object.entries(entries).map(([path, content]) => [path, { content, mode }]));
+const files = (entries: Record<string, string>, mode = 0o644): FileMap => new Map(Object.entries(entries).map(([path, content]) => [path, { content, mode }]));
 
 describe('writeProject', () => {
   it('creates the target with every file, modes kept, no staging left behind', async () => {

@@ -32,9 +32,7 @@ export function browserShims() {
       if (!id.startsWith(PREFIX)) return null;
       const module = id.slice(PREFIX.length);
       if (module === 'templates') return 'export default {};';
-      return STUBS[module]
-        .map((name) => `export function ${name}() { throw new Error('${module} ${name} is not available in the browser'); }`)
-        .join('\n');
+      return STUBS[module].map((name) => `export function ${name}() { throw new Error('${module} ${name} is not available in the browser'); }`).join('\n');
     },
   };
 }

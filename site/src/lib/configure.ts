@@ -61,7 +61,11 @@ export const UNPINNED_REASON = 'example project; create-dockervm pins the base i
 /** The page never shows the secret; the CLI writes a random one. */
 const PLACEHOLDER_SECRET = 'written-by-create-dockervm';
 
-const words = (text: string) => text.split(/[\s,]+/).map((w) => w.trim()).filter(Boolean);
+const words = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((w) => w.trim())
+    .filter(Boolean);
 
 function baseOf(choices: Choices): string {
   return choices.base === CUSTOM ? choices.customBase.trim() : choices.base;

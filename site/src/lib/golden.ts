@@ -11,5 +11,8 @@ export function goldenFile(variant: string, path: string): string {
 
 export function goldenFileNames(variant: string): string[] {
   const prefix = `${PREFIX}${variant}/`;
-  return Object.keys(files).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  return Object.keys(files)
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length))
+    .sort();
 }

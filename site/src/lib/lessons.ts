@@ -33,7 +33,10 @@ export function exampleFile(lesson: string, path: string): string {
 
 export function exampleFileNames(lesson: string): string[] {
   const prefix = `${PREFIX}${lesson}/`;
-  return Object.keys(files).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  return Object.keys(files)
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length))
+    .sort();
 }
 
 /** A language name for the code block, from the file name. */

@@ -16,7 +16,7 @@ export const command: Command = {
   usage: 'destroy [--keep-snapshots] [--yes]',
   description: [
     'Lists everything on the engine labelled for this project, asks, then removes it: `docker compose',
-    'down --volumes` for compose\'s own objects, then whatever is left (snapshot helpers, the image and',
+    "down --volumes` for compose's own objects, then whatever is left (snapshot helpers, the image and",
     'the snapshot images in dockervm/<project>). The project directory is not touched: `dockervm up`',
     'builds a new VM from it. Without a terminal it needs --yes.',
   ],
@@ -28,14 +28,19 @@ export const command: Command = {
     const keep = ctx.flag('keep-snapshots') ?? false;
     // Refused before the engine is even asked: without a terminal only --yes can say "yes".
     if (!ctx.yes && !ctx.interactive) {
-      throw new CLIError(`destroy removes the VM's disk and ${keep ? 'image' : 'snapshots'} for good: add --yes to do it without a question (nothing was removed)`);
+      throw new CLIError(
+        `destroy removes the VM's disk and ${keep ? 'image' : 'snapshots'} for good: add --yes to do it without a question (nothing was removed)`,
+      );
     }
     const session = await openSession(ctx);
     const { engine, project, out } = session;
     const plan = await destroyPlan(engine, project, keep);
     const listing = describePlan(plan);
     if (isEmpty(plan)) {
-      return { data: { project: project.name, removed: summary(plan, false), kept: keptTags(plan) }, text: [`nothing of ${project.name} is on the engine${plan.keptSnapshots.length ? ` but its ${plan.keptSnapshots.length} snapshot images` : ''}`] };
+      return {
+        data: { project: project.name, removed: summary(plan, false), kept: keptTags(plan) },
+        text: [`nothing of ${project.name} is on the engine${plan.keptSnapshots.length ? ` but its ${plan.keptSnapshots.length} snapshot images` : ''}`],
+      };
     }
     if (!ctx.yes) {
       out.info(`${project.name}: this removes`);
@@ -44,12 +49,21 @@ export const command: Command = {
     }
     const lock = await readLock(engine, lockName(project.name));
     // The lock container runs the project's own image: with no image there is no save to race with.
-    const guarded = lock || (await inspectImage(engine, project.image)) ? (work: () => Promise<void>) => withSnapshotLock(session, 'destroy', work) : (work: () => Promise<void>) => work();
+    const guarded =
+      lock || (await inspectImage(engine, project.image))
+        ? (work: () => Promise<void>) => withSnapshotLock(session, 'destroy', work)
+        : (work: () => Promise<void>) => work();
     await guarded(() => removeRuntime(session, plan));
     await removeImages(session, plan);
     return {
       data: { project: project.name, removed: summary(plan, true), kept: keptTags(plan) },
-      text: [`destroyed ${project.name}:`, ...listing.filter((l) => !l.startsWith('  kept')), ...(plan.keptSnapshots.length ? [`kept ${plan.keptSnapshots.length} snapshot image${plan.keptSnapshots.length === 1 ? '' : 's'} (\`docker images ${project.repository}\`)`] : [])],
+      text: [
+        `destroyed ${project.name}:`,
+        ...listing.filter((l) => !l.startsWith('  kept')),
+        ...(plan.keptSnapshots.length
+          ? [`kept ${plan.keptSnapshots.length} snapshot image${plan.keptSnapshots.length === 1 ? '' : 's'} (\`docker images ${project.repository}\`)`]
+          : []),
+      ],
     };
   },
 };

@@ -10,7 +10,18 @@ import { probeNetworkCreation } from '../../docker/networks.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
-import { buildxCheck, composeCheck, diskCheck, engineCheck, networkCheck, portCheck, xChecks, xSocket, type CheckLine, type PortState } from '../doctor/checks.ts';
+import {
+  buildxCheck,
+  composeCheck,
+  diskCheck,
+  engineCheck,
+  networkCheck,
+  portCheck,
+  xChecks,
+  xSocket,
+  type CheckLine,
+  type PortState,
+} from '../doctor/checks.ts';
 import { loadProject, type Project } from '../project.ts';
 import { snapshotHelperCheck, stuckVmCheck } from '../doctor/snapshots.ts';
 import { findVm } from '../vm.ts';
@@ -41,7 +52,11 @@ export const command: Command = {
   name: 'doctor',
   summary: 'check this machine for running the VM: engine, compose, buildx, disk, networks, ports, X display',
   usage: 'doctor',
-  description: ['Each line says ok, warn or problem, and for a problem how to fix it. Exits 1 when there is a problem.', 'Outside a project only the engine, compose, buildx, disk and networks are checked.', 'The network check creates and removes one internal network.'],
+  description: [
+    'Each line says ok, warn or problem, and for a problem how to fix it. Exits 1 when there is a problem.',
+    'Outside a project only the engine, compose, buildx, disk and networks are checked.',
+    'The network check creates and removes one internal network.',
+  ],
   options: {},
   async run(ctx) {
     const project = tryProject(ctx);
@@ -93,7 +108,15 @@ export const command: Command = {
         const display = ctx.env.DISPLAY || undefined;
         const socket = display ? xSocket(display) : undefined;
         const xhost = display ? spawnSync('xhost', [], { env: ctx.env, encoding: 'utf8', timeout: 5_000 }) : undefined;
-        lines.push(...xChecks({ display, socket, socketExists: socket ? existsSync(socket) : false, xhost: xhost && xhost.status === 0 ? xhost.stdout : undefined, user: userInfo().username }));
+        lines.push(
+          ...xChecks({
+            display,
+            socket,
+            socketExists: socket ? existsSync(socket) : false,
+            xhost: xhost && xhost.status === 0 ? xhost.stdout : undefined,
+            user: userInfo().username,
+          }),
+        );
       }
     } else {
       lines.push({ check: 'project', status: 'skip', detail: 'not in a dockervm project: ports and display not checked' });
@@ -102,9 +125,17 @@ export const command: Command = {
     const problems = lines.filter((l) => l.status === 'problem').length;
     const width = Math.max(...lines.map((l) => l.check.length));
     return {
-      data: { project: project?.name ?? null, engine: { address: engine.endpoint.host, context: engine.endpoint.context ?? null, id: identity?.id ?? null, name: identity?.name ?? null }, checks: lines, problems },
+      data: {
+        project: project?.name ?? null,
+        engine: { address: engine.endpoint.host, context: engine.endpoint.context ?? null, id: identity?.id ?? null, name: identity?.name ?? null },
+        checks: lines,
+        problems,
+      },
       text: [
-        ...lines.flatMap((l) => [`${l.status.padEnd(7)} ${l.check.padEnd(width)}  ${l.detail}`, ...(l.fix && l.status !== 'ok' ? [`${''.padEnd(7)} ${''.padEnd(width)}  fix: ${l.fix}`] : [])]),
+        ...lines.flatMap((l) => [
+          `${l.status.padEnd(7)} ${l.check.padEnd(width)}  ${l.detail}`,
+          ...(l.fix && l.status !== 'ok' ? [`${''.padEnd(7)} ${''.padEnd(width)}  fix: ${l.fix}`] : []),
+        ]),
         problems ? `${problems} problem${problems === 1 ? '' : 's'}` : 'no problems',
       ],
       exitCode: problems ? 1 : 0,

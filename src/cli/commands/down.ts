@@ -41,7 +41,9 @@ export const command: Command = {
         const current = (await loadSnapshots(engine, project)).snapshots.find((s) => s.current);
         out.warn(
           `${lost.length} changed path${lost.length === 1 ? '' : 's'} in the container layer would be deleted (${lost.slice(0, 3).join(', ')}${lost.length > 3 ? ', …' : ''}): ${KEPT[project.persistence]}.` +
-            (current ? ` The last snapshot is ${TAG_PREFIX}${current.id} (${formatAge(new Date(current.created), new Date())}).` : ' There is no snapshot yet.'),
+            (current
+              ? ` The last snapshot is ${TAG_PREFIX}${current.id} (${formatAge(new Date(current.created), new Date())}).`
+              : ' There is no snapshot yet.'),
         );
         const save = ctx.flag('save') ?? (ctx.interactive ? await ctx.confirm('Save a snapshot before removing the container?', true) : false);
         if (save) saved = await saveFirst(session);

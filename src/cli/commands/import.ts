@@ -17,7 +17,11 @@ import { LABEL, labelInstruction, ROLE } from '../snapshot/labels.ts';
 /** `ubuntu-24.04.qcow2` → `ubuntu-24.04`; something Docker accepts as a repository name. */
 export function imageNameFor(source: string): string {
   const base = basename(source).replace(/\.(tar(\.(gz|zst|xz|bz2))?|tgz|tzst|txz|qcow2|img|raw|vmdk|vdi|vhdx|vhd)$/i, '');
-  const name = base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '').replace(/[._-]{2,}/g, '-');
+  const name = base
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|[._-]+$/g, '')
+    .replace(/[._-]{2,}/g, '-');
   return name || 'imported';
 }
 
@@ -31,7 +35,10 @@ async function scan(source: TarSource, signal: AbortSignal): Promise<TarSummary>
     }
   } catch (error) {
     stream.destroy();
-    if (error instanceof NotTarError) throw new CLIError(`${source.path} is not a tar archive (${error.message}): give a rootfs tarball (.tar, .tar.gz, .tar.zst), a directory, or a disk image`);
+    if (error instanceof NotTarError)
+      throw new CLIError(
+        `${source.path} is not a tar archive (${error.message}): give a rootfs tarball (.tar, .tar.gz, .tar.zst), a directory, or a disk image`,
+      );
     if (error instanceof CLIError) throw error;
     if ((error as { code?: string }).code?.startsWith('Z_')) throw new CLIError(`${source.path}: the compressed data is damaged (${(error as Error).message})`);
     throw error;
@@ -75,12 +82,12 @@ export const command: Command = {
     '--new DIR then scaffolds a VM project on it (FROM NAME:imported; package family from /etc/os-release).',
   ],
   options: {
-    name: { type: 'string', value: 'NAME', description: 'image repository (default: from the source\'s file name)' },
+    name: { type: 'string', value: 'NAME', description: "image repository (default: from the source's file name)" },
     tag: { type: 'string', value: 'TAG', description: 'image tag (default: imported)' },
     new: { type: 'string', value: 'DIR', description: 'also create a VM project in DIR around the image' },
     family: { type: 'string', value: 'debian|fedora|alpine|busybox', description: 'package family for --new when /etc/os-release does not tell' },
-    desktop: { type: 'string', value: 'shell|xterm|vnc|novnc', description: 'desktop for --new (default: the scaffolder\'s)' },
-    install: { type: 'boolean', description: 'for --new: install the project\'s dependencies, its own dockervm CLI (default: yes; --no-install to skip)' },
+    desktop: { type: 'string', value: 'shell|xterm|vnc|novnc', description: "desktop for --new (default: the scaffolder's)" },
+    install: { type: 'boolean', description: "for --new: install the project's dependencies, its own dockervm CLI (default: yes; --no-install to skip)" },
     'tmp-dir': { type: 'string', value: 'DIR', description: 'where a disk image is converted to raw (needs its full size free; default: the system temp dir)' },
   },
   positionals: { min: 1, max: 1 },
@@ -91,10 +98,12 @@ export const command: Command = {
     if (!stat) throw new CLIError(`${ctx.positionals[0]}: no such file or directory`);
     const name = ctx.string('name') ?? imageNameFor(input);
     const tag = ctx.string('tag') ?? 'imported';
-    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(name)) throw new CLIError(`--name ${name}: not a valid image name (lowercase letters, digits, . _ - and /)`);
+    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(name))
+      throw new CLIError(`--name ${name}: not a valid image name (lowercase letters, digits, . _ - and /)`);
     if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new CLIError(`--tag ${tag}: not a valid tag`);
     const family = ctx.string('family');
-    if (family && !['debian', 'fedora', 'alpine', 'busybox'].includes(family)) throw new CLIError(`--family must be debian, fedora, alpine or busybox (got "${family}")`);
+    if (family && !['debian', 'fedora', 'alpine', 'busybox'].includes(family))
+      throw new CLIError(`--family must be debian, fedora, alpine or busybox (got "${family}")`);
 
     let disk: MountedDisk | undefined;
     let source: TarSource;
@@ -106,7 +115,9 @@ export const command: Command = {
       } else {
         const detected = detectFormat(readHead(input));
         if (detected.kind === 'unknown') {
-          throw new CLIError(`${ctx.positionals[0]} is not a tar archive or a disk image dockervm knows (tar, tar.gz, tar.zst, tar.xz, raw, qcow2, vmdk, vdi, vhdx)`);
+          throw new CLIError(
+            `${ctx.positionals[0]} is not a tar archive or a disk image dockervm knows (tar, tar.gz, tar.zst, tar.xz, raw, qcow2, vmdk, vdi, vhdx)`,
+          );
         }
         if (detected.kind === 'disk') {
           // The conversion and mount are slow: find out first whether the import can happen at all.
@@ -116,13 +127,19 @@ export const command: Command = {
           format = `${detected.format} disk (${disk.partition})`;
         } else {
           source = { kind: 'file', path: input, compression: detected.compression };
-          format = detected.compression === 'none' ? 'tar' : `tar.${detected.compression === 'gzip' ? 'gz' : detected.compression === 'zstd' ? 'zst' : detected.compression}`;
+          format =
+            detected.compression === 'none'
+              ? 'tar'
+              : `tar.${detected.compression === 'gzip' ? 'gz' : detected.compression === 'zstd' ? 'zst' : detected.compression}`;
         }
       }
       const summary = await ctx.out.timed(`checking ${basename(input)} (${format})`, () => scan(source, ctx.signal));
-      if (summary.entries < 3) throw new CLIError(`${ctx.positionals[0]} holds ${summary.entries} entr${summary.entries === 1 ? 'y' : 'ies'}: not a root filesystem`);
+      if (summary.entries < 3)
+        throw new CLIError(`${ctx.positionals[0]} holds ${summary.entries} entr${summary.entries === 1 ? 'y' : 'ies'}: not a root filesystem`);
       if (!resolvesToFile(summary.paths, 'bin/sh')) {
-        throw new CLIError(`${ctx.positionals[0]} has no /bin/sh: not a root filesystem a container can run (was it made from inside a directory, or with a prefix? tar -C ROOT -cf - .)`);
+        throw new CLIError(
+          `${ctx.positionals[0]} has no /bin/sh: not a root filesystem a container can run (was it made from inside a directory, or with a prefix? tar -C ROOT -cf - .)`,
+        );
       }
       const os = parseOsRelease(summary.osRelease);
       ctx.checkpoint();
@@ -149,15 +166,37 @@ export const command: Command = {
       const newDir = ctx.string('new');
       if (newDir) {
         const chosen = family ?? detectedFamily ?? (resolvesToFile(summary.paths, 'bin/busybox') && !os.id ? 'busybox' : undefined);
-        if (!chosen) throw new CLIError(`imported ${name}:${tag}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`npx dockervm new ${newDir} --base ${name}:${tag} --family …\``);
+        if (!chosen)
+          throw new CLIError(
+            `imported ${name}:${tag}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`npx dockervm new ${newDir} --base ${name}:${tag} --family …\``,
+          );
         const desktop = ctx.string('desktop');
-        const argv = [newDir, '--base', `${name}:${tag}`, '--family', chosen, '--no-pin', '--yes', ...(desktop ? ['--desktop', desktop] : []), ...(ctx.flag('install') === false ? ['--no-install'] : [])];
+        const argv = [
+          newDir,
+          '--base',
+          `${name}:${tag}`,
+          '--family',
+          chosen,
+          '--no-pin',
+          '--yes',
+          ...(desktop ? ['--desktop', desktop] : []),
+          ...(ctx.flag('install') === false ? ['--no-install'] : []),
+        ];
         const status = await scaffold(argv, ctx.json, ctx);
         if (status !== 0) throw new CLIError(`imported ${name}:${tag}, but creating the project in ${newDir} failed (see above)`, status);
         project = resolve(ctx.cwd, newDir);
       }
       return {
-        data: { image: `${name}:${tag}`, id: imageId, format, entries: summary.entries, bytes: summary.bytes, os: os.prettyName ?? null, family: detectedFamily ?? null, project: project ?? null },
+        data: {
+          image: `${name}:${tag}`,
+          id: imageId,
+          format,
+          entries: summary.entries,
+          bytes: summary.bytes,
+          os: os.prettyName ?? null,
+          family: detectedFamily ?? null,
+          project: project ?? null,
+        },
         text: [
           `imported ${name}:${tag} (${os.prettyName ?? 'unknown OS'}, ${formatBytes(summary.bytes)})`,
           `  try it: docker run --rm -it ${name}:${tag}`,

@@ -1,6 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { DEFAULT_CONFIG, exceedsThreshold, formatJson, formatSarif, formatTty, lintCompose, lintDockerfile, parseConfig, toJson, type Finding } from '../../lint/index.ts';
+import {
+  DEFAULT_CONFIG,
+  exceedsThreshold,
+  formatJson,
+  formatSarif,
+  formatTty,
+  lintCompose,
+  lintDockerfile,
+  parseConfig,
+  toJson,
+  type Finding,
+} from '../../lint/index.ts';
 import { CLIError } from '../../spec/errors.ts';
 import type { Command } from '../command.ts';
 import { projectFiles, readText } from '../files.ts';
@@ -19,8 +30,8 @@ export const command: Command = {
     'finding reaches the failure threshold (.hadolint.yaml `failure-threshold`, default info).',
   ],
   options: {
-    format: { type: 'string', short: 'f', value: FORMATS.join('|'), description: 'tty (default), json (hadolint\'s JSON), or sarif (for code scanning)' },
-    config: { type: 'string', short: 'c', value: 'FILE', description: 'a .hadolint.yaml (default: the project\'s, if it has one)' },
+    format: { type: 'string', short: 'f', value: FORMATS.join('|'), description: "tty (default), json (hadolint's JSON), or sarif (for code scanning)" },
+    config: { type: 'string', short: 'c', value: 'FILE', description: "a .hadolint.yaml (default: the project's, if it has one)" },
     'no-external': { type: 'boolean', description: 'only the built-in rules, even when hadolint or shellcheck are installed' },
   },
   examples: ['dockervm lint', 'dockervm lint --format sarif > lint.sarif'],
@@ -29,7 +40,9 @@ export const command: Command = {
     if (!(FORMATS as readonly string[]).includes(format)) throw new CLIError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
     const files = projectFiles(ctx);
     // An absolute --config is taken as it is; a relative one is relative to the project.
-    const configFile = ctx.string('config') ? resolve(files.dir, ctx.string('config')!) : ['.hadolint.yaml', '.hadolint.yml'].map((f) => join(files.dir, f)).find((f) => existsSync(f));
+    const configFile = ctx.string('config')
+      ? resolve(files.dir, ctx.string('config')!)
+      : ['.hadolint.yaml', '.hadolint.yml'].map((f) => join(files.dir, f)).find((f) => existsSync(f));
     if (configFile && !existsSync(configFile)) throw new CLIError(`--config ${ctx.string('config')}: no such file`);
     const parsed = configFile ? parseConfig(readText(configFile)) : { config: DEFAULT_CONFIG, problems: [] };
     for (const problem of parsed.problems) ctx.out.warn(`${relative(files.dir, configFile!)}: ${problem} (ignored)`);
@@ -46,8 +59,14 @@ export const command: Command = {
     }
     for (const tool of tools) {
       const ignored = new Set(config.ignored);
-      findings = mergeFindings(findings, tool.findings.filter((f) => !ignored.has(f.code)));
-      if (tool.status === 'missing') ctx.out.info(`${tool.tool} is not installed: ${tool.tool === 'hadolint' ? 'only the built-in Dockerfile rules ran' : `${tool.files.length} shell script${tool.files.length === 1 ? '' : 's'} under rootfs/ were not checked`} (install ${tool.tool} for more)`);
+      findings = mergeFindings(
+        findings,
+        tool.findings.filter((f) => !ignored.has(f.code)),
+      );
+      if (tool.status === 'missing')
+        ctx.out.info(
+          `${tool.tool} is not installed: ${tool.tool === 'hadolint' ? 'only the built-in Dockerfile rules ran' : `${tool.files.length} shell script${tool.files.length === 1 ? '' : 's'} under rootfs/ were not checked`} (install ${tool.tool} for more)`,
+        );
       else if (tool.status === 'failed') ctx.out.warn(`${tool.tool} ${tool.version} ran but its output could not be read: ${tool.detail}`);
       else if (tool.status === 'ran') ctx.out.progress(`${tool.tool} ${tool.version}: ${tool.files.length} file${tool.files.length === 1 ? '' : 's'} checked`);
     }
@@ -64,7 +83,10 @@ export const command: Command = {
     if (format === 'json') return { data, text: [formatJson(findings)], exitCode };
     if (format === 'sarif') return { data, text: [formatSarif(findings)], exitCode };
     const color = !ctx.env.NO_COLOR && ctx.stdoutIsTTY;
-    const summary = findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}${failed ? ` (failure threshold: ${config.failureThreshold})` : ', none at the failure threshold'}`;
+    const summary =
+      findings.length === 0
+        ? 'no findings'
+        : `${findings.length} finding${findings.length === 1 ? '' : 's'}${failed ? ` (failure threshold: ${config.failureThreshold})` : ', none at the failure threshold'}`;
     return { data, text: [...formatTty(findings, { color }).split('\n').filter(Boolean), summary], exitCode };
   },
 };

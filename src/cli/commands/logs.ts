@@ -6,7 +6,7 @@ import { openSession } from '../session.ts';
 
 export const command: Command = {
   name: 'logs',
-  summary: 'show the VM\'s output (docker compose logs)',
+  summary: "show the VM's output (docker compose logs)",
   usage: 'logs [--follow] [--tail N] [--all]',
   options: {
     follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
@@ -21,7 +21,13 @@ export const command: Command = {
     const tail = ctx.string('tail');
     if (tail !== undefined && !/^\d+$/.test(tail)) throw new CLIError(`--tail must be a number of lines (got "${tail}")`);
     if (ctx.json && ctx.flag('follow')) throw new CLIError('--follow and --json do not go together: --json prints one object when the command ends');
-    const args = ['logs', '--no-color', ...(tail ? ['--tail', tail] : []), ...(ctx.flag('timestamps') ? ['--timestamps'] : []), ...(ctx.flag('follow') ? ['--follow'] : [])];
+    const args = [
+      'logs',
+      '--no-color',
+      ...(tail ? ['--tail', tail] : []),
+      ...(ctx.flag('timestamps') ? ['--timestamps'] : []),
+      ...(ctx.flag('follow') ? ['--follow'] : []),
+    ];
     const services = ctx.flag('all') ? [] : [project.service];
     if (!ctx.json) {
       const result = await handOverTerminal(() => runCompose(engine, project, [...args, ...services], 'inherit'));

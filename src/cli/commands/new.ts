@@ -12,7 +12,9 @@ async function asJson(argv: string[], io: Pick<Io, 'stdout' | 'cwd'> & { self: s
   const rest = argv.filter((a) => a !== '--json');
   const child = spawn(process.execPath, [io.self, 'new', ...rest], { cwd: io.cwd, stdio: ['ignore', 2, 2] });
   const code = await new Promise<number>((done) => child.on('close', (status) => done(status ?? 1)));
-  const directory = rest.find((a, i) => !a.startsWith('-') && !(rest[i - 1]?.startsWith('--') && CREATE_OPTIONS[rest[i - 1]!.slice(2) as keyof typeof CREATE_OPTIONS]?.type === 'string'));
+  const directory = rest.find(
+    (a, i) => !a.startsWith('-') && !(rest[i - 1]?.startsWith('--') && CREATE_OPTIONS[rest[i - 1]!.slice(2) as keyof typeof CREATE_OPTIONS]?.type === 'string'),
+  );
   io.stdout.write(`${JSON.stringify({ ok: code === 0, exitCode: code, directory: directory ? resolve(io.cwd, directory) : null })}\n`);
   return code;
 }
@@ -21,7 +23,10 @@ export const command: PassthroughCommand = {
   name: 'new',
   summary: 'create a VM project (the create-dockervm scaffolder)',
   usage: 'new [directory] [options]',
-  options: { ...CREATE_OPTIONS, json: { type: 'boolean', description: 'print one JSON object (ok, directory) on stdout; the scaffolder\'s messages go to stderr' } },
+  options: {
+    ...CREATE_OPTIONS,
+    json: { type: 'boolean', description: "print one JSON object (ok, directory) on stdout; the scaffolder's messages go to stderr" },
+  },
   async passthrough(argv, io) {
     if (argv.includes('--json') && io.self) return asJson(argv, { ...io, self: io.self });
     // The templates are precompiled into the bundle by scripts/build.mjs, as for create-dockervm.

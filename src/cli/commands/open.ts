@@ -6,7 +6,7 @@ import { findVm, localUrl, vmAddresses } from '../vm.ts';
 
 export const command: Command = {
   name: 'open',
-  summary: 'print the desktop\'s URL (noVNC in a browser, or the VNC address); --browser opens it',
+  summary: "print the desktop's URL (noVNC in a browser, or the VNC address); --browser opens it",
   usage: 'open [--browser]',
   options: {
     browser: { type: 'boolean', short: 'b', description: 'open the URL in the default browser (xdg-open, or open on macOS)' },
@@ -15,7 +15,9 @@ export const command: Command = {
     const session = await openSession(ctx);
     const { project, out } = session;
     if (project.desktop === 'shell' || project.desktop === 'xterm') {
-      throw new CLIError(`${project.name} has no remote desktop (desktop: ${project.desktop})${project.desktop === 'xterm' ? ': its windows open on your X display' : ''}; use \`npx dockervm shell\``);
+      throw new CLIError(
+        `${project.name} has no remote desktop (desktop: ${project.desktop})${project.desktop === 'xterm' ? ': its windows open on your X display' : ''}; use \`npx dockervm shell\``,
+      );
     }
     const vm = await findVm(session);
     const running = Boolean(vm?.running);
@@ -35,7 +37,11 @@ export const command: Command = {
     }
     return {
       data: { project: project.name, kind: target.kind, url: target.url, running, opened, passwordFile: 'secrets/vnc_password' },
-      text: [target.kind === 'vnc' ? `${target.url.replace('vnc://', '')}   (a VNC client; password: cat secrets/vnc_password)` : `${target.url}   (password: cat secrets/vnc_password)`],
+      text: [
+        target.kind === 'vnc'
+          ? `${target.url.replace('vnc://', '')}   (a VNC client; password: cat secrets/vnc_password)`
+          : `${target.url}   (password: cat secrets/vnc_password)`,
+      ],
     };
   },
 };

@@ -25,9 +25,9 @@ export const command: Command = {
   summary: 'pin FROM and compose image: references to their registry digest (tag@sha256:…)',
   usage: 'pin [--check] [--update]',
   description: [
-    'Asks each image\'s registry for the digest its tag points at (the multi-arch index digest, so the',
+    "Asks each image's registry for the digest its tag points at (the multi-arch index digest, so the",
     'pin holds on every platform) and rewrites `FROM name:tag` to `FROM name:tag@sha256:…`, in place:',
-    'nothing else in the files changes. The project\'s own image (a service with build:) is left alone.',
+    "nothing else in the files changes. The project's own image (a service with build:) is left alone.",
     '--check changes nothing and exits 1 when a reference is unpinned or its pin is stale (the tag',
     'has moved on): for CI.',
   ],
@@ -48,7 +48,10 @@ export const command: Command = {
     const mirrors = () => (chain ??= engineRegistryMirrors(new Engine(ctx.env)).then((engineMirrors) => ({ engineMirrors, configured: mirror })));
     const texts = new Map<string, string>();
     const sites: { site: ImageSite; path: string }[] = [];
-    for (const [path, find] of [[files.dockerfile, dockerfileSites], [files.compose, composeSites]] as const) {
+    for (const [path, find] of [
+      [files.dockerfile, dockerfileSites],
+      [files.compose, composeSites],
+    ] as const) {
       if (!path) continue;
       const text = readText(path);
       texts.set(path, text);
@@ -60,11 +63,13 @@ export const command: Command = {
       let pending = digests.get(reference);
       if (!pending) {
         const { digest: _pinned, ...ref } = parseReference(reference);
-        pending = mirrors().then((c) => {
-          const via = registriesFor(ref, c).filter((r): r is string => r !== undefined);
-          ctx.out.progress(`resolving ${ref.familiar}${via.length ? ` via ${via.join(', then ')}` : ''} …`);
-          return resolveThroughMirrors(ref, c, { timeoutMs: timeout * 1000 });
-        }).then((r) => r.digest);
+        pending = mirrors()
+          .then((c) => {
+            const via = registriesFor(ref, c).filter((r): r is string => r !== undefined);
+            ctx.out.progress(`resolving ${ref.familiar}${via.length ? ` via ${via.join(', then ')}` : ''} …`);
+            return resolveThroughMirrors(ref, c, { timeoutMs: timeout * 1000 });
+          })
+          .then((r) => r.digest);
         digests.set(reference, pending);
       }
       return pending;
@@ -87,12 +92,28 @@ export const command: Command = {
 
     const rows = checked.map((c) => [`${basename(c.path)}:${c.site.line}`, c.site.reference, c.status, c.detail ?? c.digest ?? '']);
     const data = {
-      references: checked.map((c) => ({ file: relative(files.dir, c.path), line: c.site.line, reference: c.site.reference, status: c.status, digest: c.digest ?? null, detail: c.detail ?? null })),
+      references: checked.map((c) => ({
+        file: relative(files.dir, c.path),
+        line: c.site.line,
+        reference: c.site.reference,
+        status: c.status,
+        digest: c.digest ?? null,
+        detail: c.detail ?? null,
+      })),
     };
     const failed = checked.filter((c) => c.status === 'error');
     if (ctx.flag('check')) {
       const bad = checked.filter((c) => c.status === 'unpinned' || c.status === 'stale' || c.status === 'error');
-      return { data: { ...data, problems: bad.length }, text: [...table(rows), bad.length ? `${bad.length} reference${bad.length === 1 ? '' : 's'} not pinned to the current digest: run \`npx dockervm pin${bad.some((b) => b.status === 'stale') ? ' --update' : ''}\`` : 'every reference is pinned to its current digest'], exitCode: bad.length ? 1 : 0 };
+      return {
+        data: { ...data, problems: bad.length },
+        text: [
+          ...table(rows),
+          bad.length
+            ? `${bad.length} reference${bad.length === 1 ? '' : 's'} not pinned to the current digest: run \`npx dockervm pin${bad.some((b) => b.status === 'stale') ? ' --update' : ''}\``
+            : 'every reference is pinned to its current digest',
+        ],
+        exitCode: bad.length ? 1 : 0,
+      };
     }
 
     const toPin = checked.filter((c) => c.status === 'unpinned' || (c.status === 'stale' && ctx.flag('update')));

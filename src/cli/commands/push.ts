@@ -11,7 +11,11 @@ import { findSnapshot, loadSnapshots } from '../snapshot/store.ts';
 /** A registry's refusal says which credentials it refused, or how to give it some. */
 function refused(error: unknown, source: string | undefined, server: string): unknown {
   if (!(error instanceof CLIError) || !/unauthori[sz]ed|authentication required|no basic auth|denied/i.test(error.message)) return error;
-  return new CLIError(source ? `${error.message} (the credentials came from ${source})` : `${error.message} (no credentials for ${server} in the docker config: docker login ${server})`);
+  return new CLIError(
+    source
+      ? `${error.message} (the credentials came from ${source})`
+      : `${error.message} (no credentials for ${server} in the docker config: docker login ${server})`,
+  );
 }
 
 export const command: Command = {
@@ -38,7 +42,8 @@ export const command: Command = {
       throw error;
     }
     if (ref.digest) throw new CLIError(`${target}: push to a tag, not a digest`);
-    if (!target.includes('/')) throw new CLIError(`${target}: name the registry and repository (e.g. registry.example.com/me/${target}); pushing to Docker Hub needs a namespace too`);
+    if (!target.includes('/'))
+      throw new CLIError(`${target}: name the registry and repository (e.g. registry.example.com/me/${target}); pushing to Docker Hub needs a namespace too`);
     const tag = ref.tag ?? 'latest';
     const repository = target.slice(0, target.length - (ref.tag ? ref.tag.length + 1 : 0));
     const session = await openSession(ctx);
@@ -52,11 +57,16 @@ export const command: Command = {
     // The engine wants an X-Registry-Auth header even for an anonymous push.
     const auth = credentials.auth ?? { username: '', password: '', serveraddress: ref.domain };
     const pushed: { reference: string; digest: string | null }[] = [];
-    for (const [imageId, reference] of [[snapshot.imageId, `${repository}:${tag}`], ...(snapshot.volumesImageId ? [[snapshot.volumesImageId, `${repository}:${tag}-volumes`]] : [])] as [string, string][]) {
+    for (const [imageId, reference] of [
+      [snapshot.imageId, `${repository}:${tag}`],
+      ...(snapshot.volumesImageId ? [[snapshot.volumesImageId, `${repository}:${tag}-volumes`]] : []),
+    ] as [string, string][]) {
       await tagImage(engine, imageId, reference);
-      const digest = await out.timed(`pushing ${reference}`, () => pushImage(engine, reference, auth, out.progress)).catch((error: unknown) => {
-        throw refused(error, credentials.source, serverKey(ref.domain));
-      });
+      const digest = await out
+        .timed(`pushing ${reference}`, () => pushImage(engine, reference, auth, out.progress))
+        .catch((error: unknown) => {
+          throw refused(error, credentials.source, serverKey(ref.domain));
+        });
       pushed.push({ reference, digest: digest ?? null });
     }
     return {

@@ -13,7 +13,7 @@ export const command: Command = {
   usage: 'restore <snapshot>',
   description: [
     'Saves the current state as an automatic snapshot, then recreates the VM container from the',
-    'snapshot\'s commit and puts its volume data back: the VM comes back exactly as it was saved.',
+    "snapshot's commit and puts its volume data back: the VM comes back exactly as it was saved.",
     'Restoring the automatic snapshot undoes the restore. <snapshot> is snap-<id>, <id>, a unique',
     'prefix of an id, or `current`.',
   ],

@@ -12,7 +12,7 @@ export const command: Command = {
   summary: 'delete a snapshot (not the current one, unless --force)',
   usage: 'rm <snapshot> [--force]',
   description: [
-    'Removes the snapshot\'s tags; the engine frees the layers no other snapshot or container uses.',
+    "Removes the snapshot's tags; the engine frees the layers no other snapshot or container uses.",
     'The current snapshot is the only saved copy of the state the VM was last saved as or restored',
     'from, so deleting it needs --force.',
   ],
@@ -29,7 +29,9 @@ export const command: Command = {
       const target = findSnapshot(index, ctx.positionals[0] ?? '', project.repository);
       const { id } = target;
       if (target.current && !ctx.flag('force')) {
-        throw new CLIError(`${TAG_PREFIX}${id} is current: the only saved copy of the state the VM was last saved as or restored from. Save again first, or add --force`);
+        throw new CLIError(
+          `${TAG_PREFIX}${id} is current: the only saved copy of the state the VM was last saved as or restored from. Save again first, or add --force`,
+        );
       }
       // The snapshot tag first: from that moment the snapshot no longer lists, whatever happens next.
       await untag(engine, target.tag);

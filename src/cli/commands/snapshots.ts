@@ -29,14 +29,19 @@ export const command: Command = {
   name: 'snapshots',
   summary: 'list the snapshots (message, age, size), oldest first',
   usage: 'snapshots',
-  description: ['Size is what each snapshot adds on disk: its container-layer commit plus its volume-data layer.', '* marks `current`: the snapshot the VM was last saved as or restored from.'],
+  description: [
+    'Size is what each snapshot adds on disk: its container-layer commit plus its volume-data layer.',
+    '* marks `current`: the snapshot the VM was last saved as or restored from.',
+  ],
   options: {},
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project } = session;
     const index = await loadSnapshots(engine, project);
     const sizes = await Promise.all(
-      index.snapshots.map(async (s) => (await topLayerSize(engine, s.imageId)) + (s.volumesImageId ? await topLayerSize(engine, s.volumesImageId).catch(() => 0) : 0)),
+      index.snapshots.map(
+        async (s) => (await topLayerSize(engine, s.imageId)) + (s.volumesImageId ? await topLayerSize(engine, s.volumesImageId).catch(() => 0) : 0),
+      ),
     );
     const now = new Date();
     const rows = index.snapshots.map((s, i) => [
@@ -47,7 +52,8 @@ export const command: Command = {
     ]);
     return {
       data: { project: project.name, current: index.current ?? null, snapshots: index.snapshots.map((s, i) => snapshotJson(s, sizes[i])) },
-      text: rows.length === 0 ? [`no snapshots of ${project.name} yet: \`npx dockervm save -m "…"\``] : table([['  NAME', 'CREATED', 'SIZE', 'MESSAGE'], ...rows]),
+      text:
+        rows.length === 0 ? [`no snapshots of ${project.name} yet: \`npx dockervm save -m "…"\``] : table([['  NAME', 'CREATED', 'SIZE', 'MESSAGE'], ...rows]),
     };
   },
 };

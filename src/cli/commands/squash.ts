@@ -10,7 +10,7 @@ export const command: Command = {
   summary: 'flatten a snapshot into single-layer images (a long chain of saves gets deep)',
   usage: 'squash [<snapshot>]',
   description: [
-    'Every save adds a layer on top of the last; overlayfs allows about 125. squash exports the snapshot\'s',
+    "Every save adds a layer on top of the last; overlayfs allows about 125. squash exports the snapshot's",
     'filesystems and imports them as one layer each, keeping its configuration, labels and name (default:',
     'the current snapshot). Later saves build on the flat images; older snapshots can then be removed',
     'with `dockervm rm` to free their layers (a running VM keeps its own until it is recreated).',
@@ -28,7 +28,13 @@ export const command: Command = {
       return { snapshot, ...(await squashSnapshot(session, snapshot)) };
     });
     return {
-      data: { snapshot: result.snapshot.id, image: result.imageId, volumesImage: result.volumesImageId ?? null, layersBefore: result.layersBefore, layersAfter: 1 },
+      data: {
+        snapshot: result.snapshot.id,
+        image: result.imageId,
+        volumesImage: result.volumesImageId ?? null,
+        layersBefore: result.layersBefore,
+        layersAfter: 1,
+      },
       text: [`squashed ${TAG_PREFIX}${result.snapshot.id}: ${result.layersBefore} layers → 1`],
     };
   },

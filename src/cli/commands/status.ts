@@ -12,7 +12,7 @@ import { findVm, unsavedChanges, vmAddresses, vmState } from '../vm.ts';
 
 export const command: Command = {
   name: 'status',
-  summary: 'the VM\'s state, addresses, volumes, snapshots and unsaved changes',
+  summary: "the VM's state, addresses, volumes, snapshots and unsaved changes",
   usage: 'status',
   options: {},
   async run(ctx) {
@@ -36,7 +36,9 @@ export const command: Command = {
         persistence: project.persistence,
         desktop: project.desktop,
         engine: session.engineVersion.version,
-        vm: vm ? { state, health: vm.health ?? null, startedAt: vm.startedAt, image: vm.imageId, fromSnapshot: fromSnapshot ?? null, user: vm.user || 'root' } : null,
+        vm: vm
+          ? { state, health: vm.health ?? null, startedAt: vm.startedAt, image: vm.imageId, fromSnapshot: fromSnapshot ?? null, user: vm.user || 'root' }
+          : null,
         addresses: urls,
         volumes,
         snapshots: { count: index.snapshots.length, current: current?.id ?? null },
@@ -51,7 +53,9 @@ export const command: Command = {
         ...volumes.map((v) => `  volume:      ${v.name} (${v.size >= 0 ? formatBytes(v.size) : 'size unknown'})`),
         `  snapshots:   ${index.snapshots.length}${current ? `, current ${TAG_PREFIX}${current.id} (${formatAge(new Date(current.created), now)})` : ''}`,
         ...(changes.length ? [`  container layer: ${changes.length} changed path${changes.length === 1 ? '' : 's'} (gone after down unless saved)`] : []),
-        ...(lock ? [`  a snapshot ${lock.operation} is running or was interrupted (pid ${lock.pid}); \`npx dockervm up\` cleans up after an interrupted one`] : []),
+        ...(lock
+          ? [`  a snapshot ${lock.operation} is running or was interrupted (pid ${lock.pid}); \`npx dockervm up\` cleans up after an interrupted one`]
+          : []),
         ...(state === 'absent' ? ['  start it: npx dockervm up'] : []),
       ],
     };

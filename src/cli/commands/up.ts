@@ -10,10 +10,7 @@ export const command: Command = {
   name: 'up',
   summary: 'start the VM (docker compose up), building its image the first time',
   usage: 'up [--build] [--no-wait]',
-  description: [
-    'Runs `docker compose up --detach` and waits until the VM reports healthy. A VM left paused by an',
-    'interrupted save is unpaused.',
-  ],
+  description: ['Runs `docker compose up --detach` and waits until the VM reports healthy. A VM left paused by an', 'interrupted save is unpaused.'],
   options: {
     build: { type: 'boolean', description: 'rebuild the image from the Dockerfile first (the container layer is recreated; volumes stay)' },
     wait: { type: 'boolean', description: 'wait for the healthcheck (default: yes; --no-wait to return at once)' },
@@ -30,7 +27,12 @@ export const command: Command = {
     const clash = await portClash(engine, project, await findVm(session));
     if (clash) throw new CLIError(clash);
     try {
-      await composeOrFail(engine, project, ['up', '--detach', ...(ctx.flag('build') ? ['--build'] : []), ...(wait ? ['--wait', '--wait-timeout', timeout] : [])]);
+      await composeOrFail(engine, project, [
+        'up',
+        '--detach',
+        ...(ctx.flag('build') ? ['--build'] : []),
+        ...(wait ? ['--wait', '--wait-timeout', timeout] : []),
+      ]);
     } catch (error) {
       // compose's own message is on the terminal above; point at the check for the usual causes.
       if (error instanceof CLIError && error.exitCode === 1) {

@@ -16,7 +16,12 @@ export async function snapshotHelperCheck(engine: Engine, project: Project | und
   if (chosen) {
     return (await inspectImage(engine, chosen))
       ? { check: 'snapshots', status: 'ok', detail: `helper image ${chosen} (DOCKERVM_HELPER_IMAGE) is here` }
-      : { check: 'snapshots', status: 'warn', detail: `helper image ${chosen} (DOCKERVM_HELPER_IMAGE) is not here: the first save pulls it`, fix: `docker pull ${chosen}` };
+      : {
+          check: 'snapshots',
+          status: 'warn',
+          detail: `helper image ${chosen} (DOCKERVM_HELPER_IMAGE) is not here: the first save pulls it`,
+          fix: `docker pull ${chosen}`,
+        };
   }
   if (!project) return { check: 'snapshots', status: 'skip', detail: 'not in a dockervm project' };
   const image = await inspectImage(engine, project.image);

@@ -43,7 +43,9 @@ export function fileInRoot(root: string, path: string): boolean {
       if (!stat) return false;
       if (stat.isSymbolicLink()) {
         const target = readlinkSync(join(root, candidate));
-        current = posix.normalize(target.startsWith('/') ? `${target}/${parts.slice(i + 1).join('/')}` : `${resolved}/${target}/${parts.slice(i + 1).join('/')}`);
+        current = posix.normalize(
+          target.startsWith('/') ? `${target}/${parts.slice(i + 1).join('/')}` : `${resolved}/${target}/${parts.slice(i + 1).join('/')}`,
+        );
         restarted = true;
         break;
       }
@@ -58,7 +60,9 @@ export function fileInRoot(root: string, path: string): boolean {
 
 export function mountDisk(source: string, format: string, workDir: string, log: (line: string) => void): MountedDisk {
   if (process.getuid?.() !== 0) {
-    throw new CLIError(`importing a ${format} disk image needs root (a read-only loop mount of its filesystem): run it with sudo, or export a tarball from inside the VM (tar -C / -cpf - --one-file-system .) and import that`);
+    throw new CLIError(
+      `importing a ${format} disk image needs root (a read-only loop mount of its filesystem): run it with sudo, or export a tarball from inside the VM (tar -C / -cpf - --one-file-system .) and import that`,
+    );
   }
   const dir = mkdtempSync(join(workDir, 'dockervm-import-'));
   const mountPoint = join(dir, 'root');
@@ -75,7 +79,11 @@ export function mountDisk(source: string, format: string, workDir: string, log: 
       raw = join(dir, 'disk.raw');
       const converted = run('qemu-img', ['convert', '-f', format, '-O', 'raw', source, raw]);
       if (!converted.ok) {
-        throw new CLIError(converted.output.includes('not installed') ? 'qemu-img is needed to read qcow2/vmdk/vdi images: apt-get install qemu-utils' : `qemu-img could not convert ${source}: ${converted.output.split('\n')[0]}`);
+        throw new CLIError(
+          converted.output.includes('not installed')
+            ? 'qemu-img is needed to read qcow2/vmdk/vdi images: apt-get install qemu-utils'
+            : `qemu-img could not convert ${source}: ${converted.output.split('\n')[0]}`,
+        );
       }
     }
     const head = readHead(raw, 34 * 512 + 0x10048);

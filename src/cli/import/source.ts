@@ -11,7 +11,12 @@ export type TarSource = { kind: 'file'; path: string; compression: 'none' | 'gzi
 
 /** A stream of the source as an uncompressed tar. Errors (a tool missing, a failing tar) surface as stream errors. */
 export function openTar(source: TarSource): Readable {
-  if (source.kind === 'dir') return fromCommand('tar', ['-C', source.path, '--numeric-owner', '-cf', '-', '.'], `tar could not read ${source.path} (importing a directory needs read access to every file in it: often root)`);
+  if (source.kind === 'dir')
+    return fromCommand(
+      'tar',
+      ['-C', source.path, '--numeric-owner', '-cf', '-', '.'],
+      `tar could not read ${source.path} (importing a directory needs read access to every file in it: often root)`,
+    );
   const file = () => createReadStream(source.path);
   switch (source.compression) {
     case 'none':

@@ -21,7 +21,10 @@ export class NotTarError extends Error {}
 
 /** `./usr/bin/` → `usr/bin`; the root itself is ''. */
 export function normalizePath(path: string): string {
-  return path.replace(/^(\.\/|\/)+/, '').replace(/^\.$/, '').replace(/\/+$/, '');
+  return path
+    .replace(/^(\.\/|\/)+/, '')
+    .replace(/^\.$/, '')
+    .replace(/\/+$/, '');
 }
 
 function field(block: Buffer, start: number, length: number): string {
@@ -117,16 +120,19 @@ export class TarScanner {
     this.remaining = size;
     this.padding = (512 - (size % 512)) % 512;
     this.keep = undefined;
-    if (flag === 'x') return void (this.keep = { kind: 'pax', chunks: [] });
-    if (flag === 'L') return void (this.keep = { kind: 'longname', chunks: [] });
-    if (flag === 'K') return void (this.keep = { kind: 'longlink', chunks: [] });
+    const kept = flag === 'x' ? 'pax' : flag === 'L' ? 'longname' : flag === 'K' ? 'longlink' : undefined;
+    if (kept) {
+      this.keep = { kind: kept, chunks: [] };
+      return;
+    }
     if (flag === 'g') return;
     const prefix = field(block, 345, 155);
     const name = this.pending.path ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
     const link = this.pending.link ?? field(block, 157, 100);
     this.pending = {};
     const path = normalizePath(name);
-    const type: EntryType = flag === '5' ? 'dir' : flag === '2' ? 'symlink' : flag === '1' ? 'hardlink' : flag === '0' || flag === '\0' || flag === '7' ? 'file' : 'other';
+    const type: EntryType =
+      flag === '5' ? 'dir' : flag === '2' ? 'symlink' : flag === '1' ? 'hardlink' : flag === '0' || flag === '\0' || flag === '7' ? 'file' : 'other';
     this.summary.entries++;
     if (type === 'file') this.summary.bytes += size;
     this.summary.paths.set(path, type === 'symlink' || type === 'hardlink' ? { type, link } : { type });

@@ -27,7 +27,11 @@ export function runHadolint(dir: string, dockerfile: string, configFile: string 
   const files = [relative(dir, dockerfile)];
   const v = version('hadolint');
   if (!v) return { tool: 'hadolint', status: 'missing', files, findings: [] };
-  const result = spawnSync('hadolint', ['--no-color', '-f', 'json', ...(configFile ? ['--config', configFile] : []), dockerfile], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync('hadolint', ['--no-color', '-f', 'json', ...(configFile ? ['--config', configFile] : []), dockerfile], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   try {
     const list = JSON.parse(result.stdout) as { code: string; line: number; column: number; level: string; message: string }[];
     return {
@@ -84,13 +88,22 @@ export function runShellcheck(dir: string, scripts: readonly string[]): ToolRun 
   if (!v) return { tool: 'shellcheck', status: 'missing', files, findings: [] };
   const result = spawnSync('shellcheck', ['-f', 'json1', ...files], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   try {
-    const { comments } = JSON.parse(result.stdout) as { comments: { file: string; line: number; column: number; level: string; code: number; message: string }[] };
+    const { comments } = JSON.parse(result.stdout) as {
+      comments: { file: string; line: number; column: number; level: string; code: number; message: string }[];
+    };
     return {
       tool: 'shellcheck',
       status: 'ran',
       version: v,
       files,
-      findings: comments.map((c) => ({ file: c.file, line: c.line, column: c.column, code: `SC${c.code}`, severity: LEVELS[c.level] ?? 'info', message: c.message })),
+      findings: comments.map((c) => ({
+        file: c.file,
+        line: c.line,
+        column: c.column,
+        code: `SC${c.code}`,
+        severity: LEVELS[c.level] ?? 'info',
+        message: c.message,
+      })),
     };
   } catch {
     return { tool: 'shellcheck', status: 'failed', version: v, files, detail: (result.stderr || result.stdout).trim().split('\n')[0] ?? '', findings: [] };

@@ -15,7 +15,10 @@ export const HELPER_TOOLS = ['sh', 'find', 'stat', 'cpio'] as const;
 const LOCAL_BUSYBOX = 'busybox:latest';
 
 /** The images to try, best first; the user's choice alone when there is one. */
-export async function helperCandidates(session: Pick<Session, 'engine' | 'project' | 'env'>, vm: Pick<ContainerDetails, 'imageId'> | undefined): Promise<string[]> {
+export async function helperCandidates(
+  session: Pick<Session, 'engine' | 'project' | 'env'>,
+  vm: Pick<ContainerDetails, 'imageId'> | undefined,
+): Promise<string[]> {
   const chosen = session.env.DOCKERVM_HELPER_IMAGE;
   if (chosen) return [chosen];
   const own = vm?.imageId ?? (await inspectImage(session.engine, session.project.image))?.id;
@@ -52,7 +55,10 @@ export async function startSnapshotHelper(
     try {
       return { id: await startHelper(engine, { ...plain, ...CGROUP_ACCESS }), cgroup: true };
     } catch (error) {
-      return { id: await startHelper(engine, plain), cgroup: { unavailable: `the engine refused a helper the host's cgroup tree (${(error as Error).message})` } };
+      return {
+        id: await startHelper(engine, plain),
+        cgroup: { unavailable: `the engine refused a helper the host's cgroup tree (${(error as Error).message})` },
+      };
     }
   };
   if (options.base) return start(options.base);

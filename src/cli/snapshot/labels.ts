@@ -46,7 +46,9 @@ export function quoteLabelValue(value: string): string {
 
 /** One `LABEL k="v" …` instruction for `docker commit --change`. */
 export function labelInstruction(labels: Readonly<Record<string, string>>): string {
-  return `LABEL ${Object.entries(labels).map(([k, v]) => `${k}=${quoteLabelValue(v)}`).join(' ')}`;
+  return `LABEL ${Object.entries(labels)
+    .map(([k, v]) => `${k}=${quoteLabelValue(v)}`)
+    .join(' ')}`;
 }
 
 /** The volumes label as dockervm writes it (a JSON list of SavedVolume), or undefined when it is not. */

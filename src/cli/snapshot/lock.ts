@@ -26,7 +26,13 @@ async function lockImage(session: Session): Promise<string> {
 
 export async function withSnapshotLock<T>(session: Session, operation: string, work: () => Promise<T>): Promise<T> {
   const { engine, project } = session;
-  const lock = await acquireLock(engine, lockName(project.name), await lockImage(session), { 'com.docker.compose.project': '', [LABEL.project]: project.name, [LABEL.role]: ROLE.lock }, operation);
+  const lock = await acquireLock(
+    engine,
+    lockName(project.name),
+    await lockImage(session),
+    { 'com.docker.compose.project': '', [LABEL.project]: project.name, [LABEL.role]: ROLE.lock },
+    operation,
+  );
   if (!lock.acquired) {
     const { holder } = lock;
     throw new CLIError(

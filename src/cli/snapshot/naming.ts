@@ -12,7 +12,10 @@ export const VOLUMES_SUFFIX = '-volumes';
 const ID = /^\d{8}T\d{6}Z(?:-\d+)?$/;
 
 export function timestampId(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** The first free id for `date`: the timestamp, else timestamp-2, -3 … */
@@ -51,6 +54,12 @@ export function resolveSnapshotArg(arg: string, repository: string, ids: readonl
   if (ids.includes(wanted)) return wanted;
   const matches = wanted.length >= 4 ? ids.filter((id) => id.startsWith(wanted)) : [];
   if (matches.length === 1 && matches[0]) return matches[0];
-  if (matches.length > 1) throw new CLIError(`"${arg}" matches ${matches.length} snapshots (${matches.slice(0, 3).map((m) => TAG_PREFIX + m).join(', ')} …): give more of the name`);
+  if (matches.length > 1)
+    throw new CLIError(
+      `"${arg}" matches ${matches.length} snapshots (${matches
+        .slice(0, 3)
+        .map((m) => TAG_PREFIX + m)
+        .join(', ')} …): give more of the name`,
+    );
   throw new CLIError(`no snapshot "${arg}" in ${repository}: see \`npx dockervm snapshots\``);
 }

@@ -31,7 +31,10 @@ export interface RestoreResult {
 export async function restoreSnapshot(session: Session, target: Snapshot, options: { start?: boolean } = {}): Promise<RestoreResult> {
   const { engine, project, out } = session;
   const step = stepTimer(out, session.env);
-  if (target.damaged) throw new CLIError(`${TAG_PREFIX}${target.id} cannot be restored: ${target.damaged} (remove it with \`npx dockervm rm --force ${TAG_PREFIX}${target.id}\`)`);
+  if (target.damaged)
+    throw new CLIError(
+      `${TAG_PREFIX}${target.id} cannot be restored: ${target.damaged} (remove it with \`npx dockervm rm --force ${TAG_PREFIX}${target.id}\`)`,
+    );
   if (!target.complete || !(await inspectImage(engine, target.imageId))) {
     throw new CLIError(`${TAG_PREFIX}${target.id} is incomplete (its volume image is missing): it cannot be restored`);
   }
@@ -89,7 +92,9 @@ export async function restoreSnapshot(session: Session, target: Snapshot, option
         const info = await inspectVolume(engine, saved.name);
         const identity = fromAutoSave?.identity ?? identityOf({ name: saved.name, createdAt: info?.createdAt ?? '' }, live.manifest);
         const plan = planSync(record.manifest, sameIdentity(record.identity, identity) ? live.manifest : undefined);
-        out.progress(`volume ${saved.name}: ${plan.full ? 'full restore' : 'restoring changes'}: ${plan.copy.length} paths, ${formatBytes(plan.bytes)}, ${plan.remove.length} removed`);
+        out.progress(
+          `volume ${saved.name}: ${plan.full ? 'full restore' : 'restoring changes'}: ${plan.copy.length} paths, ${formatBytes(plan.bytes)}, ${plan.remove.length} removed`,
+        );
         await restoreVolume(engine, helper, saved.name, plan);
         step(`restored ${saved.name}`);
         copiedBytes += plan.bytes;
@@ -102,7 +107,13 @@ export async function restoreSnapshot(session: Session, target: Snapshot, option
   // create exactly that container, and a later plain `docker compose up` keeps it.
   await tagImage(engine, target.imageId, project.image);
   // --no-deps: the volumes are back as they were, seeded; rootfs-init has nothing to do.
-  await composeOrFail(engine, project, start ? ['up', '--detach', '--no-build', '--no-deps', project.service] : ['up', '--no-start', '--no-build', '--no-deps', project.service], 'stderr', { shielded: true });
+  await composeOrFail(
+    engine,
+    project,
+    start ? ['up', '--detach', '--no-build', '--no-deps', project.service] : ['up', '--no-start', '--no-build', '--no-deps', project.service],
+    'stderr',
+    { shielded: true },
+  );
   await tagImage(engine, target.imageId, currentTag(project.repository));
   step('container recreated');
   return { restored: { ...target, current: true }, autoSave, started: start, copiedBytes };

@@ -86,7 +86,11 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
     const dataHelper = volumes.length > 0 ? helper?.id : undefined;
     if (dataHelper) {
       for (const v of volumes) held.set(v.name, parentData ? await readSaved(engine, dataHelper, v.name) : undefined);
-      await dropSavedExcept(engine, dataHelper, volumes.map((v) => v.name));
+      await dropSavedExcept(
+        engine,
+        dataHelper,
+        volumes.map((v) => v.name),
+      );
       await writeSnapshotInfo(engine, dataHelper, { project: project.name, snapshot: id, volumes: volumes.map(savedVolume) });
       step('helper ready');
     }
@@ -123,11 +127,22 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
           if (at >= 0) helpers.splice(at, 1);
         },
         finish: async (outputs) =>
-          dataHelper ? finishStill(session, dataHelper, volumes, held, scans.map((scan, i) => ({ scan, output: outputs[i]! })), totals) : new Map<string, HeldState>(),
+          dataHelper
+            ? finishStill(
+                session,
+                dataHelper,
+                volumes,
+                held,
+                scans.map((scan, i) => ({ scan, output: outputs[i]! })),
+                totals,
+              )
+            : new Map<string, HeldState>(),
       });
       ({ value: live, imageId, frozenMs: pausedMs, method: freeze } = moment);
       if ('unavailable' in freezer) {
-        out.warn(`the VM was paused by the engine, which reports it unhealthy until its next health probe (its cgroup freezer was out of reach: ${freezer.unavailable})`);
+        out.warn(
+          `the VM was paused by the engine, which reports it unhealthy until its next health probe (its cgroup freezer was out of reach: ${freezer.unavailable})`,
+        );
       }
     } else {
       // Stopped or paused by the user: it is still already.
@@ -165,9 +180,18 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
 }
 
 /** The container layer of a VM that is not running; after `down`, the image compose would start. */
-async function commitStill(session: Session, vm: ContainerDetails | undefined, commitOptions: Parameters<typeof commitContainer>[2], helpers: string[]): Promise<string> {
+async function commitStill(
+  session: Session,
+  vm: ContainerDetails | undefined,
+  commitOptions: Parameters<typeof commitContainer>[2],
+  helpers: string[],
+): Promise<string> {
   if (vm) return commitContainer(session.engine, vm.id, commitOptions);
-  const stand = await createIdleContainer(session.engine, session.project.image, { ...COMPOSE_CONTAINER_LABELS, [LABEL.project]: session.project.name, [LABEL.role]: ROLE.helper });
+  const stand = await createIdleContainer(session.engine, session.project.image, {
+    ...COMPOSE_CONTAINER_LABELS,
+    [LABEL.project]: session.project.name,
+    [LABEL.role]: ROLE.helper,
+  });
   helpers.push(stand);
   return commitContainer(session.engine, stand, commitOptions);
 }

@@ -31,12 +31,20 @@ async function flatten(session: Session, imageId: string, reference: string, lab
   const config = await imageConfig(engine, imageId);
   const [repo, tag] = reference.split(/:(?=[^:/]+$)/) as [string, string];
   return out.timed(`flattening ${reference}`, async () =>
-    importTar(engine, await exportImageFilesystem(engine, imageId), { repo, tag: `${tag}-squashing`, changes: configChanges(config, labels(config)), message: `dockervm squash of ${reference}` }),
+    importTar(engine, await exportImageFilesystem(engine, imageId), {
+      repo,
+      tag: `${tag}-squashing`,
+      changes: configChanges(config, labels(config)),
+      message: `dockervm squash of ${reference}`,
+    }),
   );
 }
 
 /** Call with the snapshot lock held. Returns the new image IDs. */
-export async function squashSnapshot(session: Session, snapshot: Snapshot): Promise<{ imageId: string; volumesImageId: string | undefined; layersBefore: number }> {
+export async function squashSnapshot(
+  session: Session,
+  snapshot: Snapshot,
+): Promise<{ imageId: string; volumesImageId: string | undefined; layersBefore: number }> {
   const { engine, project } = session;
   const before = await inspectImage(engine, snapshot.imageId);
   if (!before) throw new CLIError(`${TAG_PREFIX}${snapshot.id}: its image is missing`);

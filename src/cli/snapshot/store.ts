@@ -98,7 +98,12 @@ export async function loadSnapshots(engine: Engine, owner: SnapshotOwner): Promi
 
 /** The snapshot the user named (see resolveSnapshotArg for what may be typed). */
 export function findSnapshot(index: SnapshotIndex, arg: string, repository: string): Snapshot {
-  const id = resolveSnapshotArg(arg, repository, index.snapshots.map((s) => s.id), index.current);
+  const id = resolveSnapshotArg(
+    arg,
+    repository,
+    index.snapshots.map((s) => s.id),
+    index.current,
+  );
   const found = index.snapshots.find((s) => s.id === id);
   if (!found) throw new Error(`snapshot ${id} was resolved but is not in the index`);
   return found;

@@ -47,7 +47,12 @@ const label = (plan: { full: boolean; copy: string[]; remove: string[]; bytes: n
  * Copies each volume while the VM keeps running (up to two rounds). Returns what the helper holds
  * afterwards; a volume whose pass could not be done keeps its earlier state.
  */
-export async function copyWhileRunning(session: Session, helper: string, volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>): Promise<CopyTotals> {
+export async function copyWhileRunning(
+  session: Session,
+  helper: string,
+  volumes: readonly VolumeInfo[],
+  held: Map<string, HeldState | undefined>,
+): Promise<CopyTotals> {
   const totals = { bytes: 0, paths: 0 };
   for (let round = 1; round <= 2; round++) {
     let big = false;
@@ -150,7 +155,13 @@ async function caughtUp(session: Session, helper: string, dir: string, before: M
 }
 
 /** The exact pass with each read an exec of its own (the VM stopped, or paused by the engine). */
-export async function copyStill(session: Session, helper: string, volumes: readonly VolumeInfo[], held: Map<string, HeldState | undefined>, totals: CopyTotals): Promise<Map<string, HeldState>> {
+export async function copyStill(
+  session: Session,
+  helper: string,
+  volumes: readonly VolumeInfo[],
+  held: Map<string, HeldState | undefined>,
+  totals: CopyTotals,
+): Promise<Map<string, HeldState>> {
   const scans = [];
   for (const scan of stillScans(volumes, held, false)) scans.push({ scan, output: await runScan(session.engine, helper, scan) });
   return finishStill(session, helper, volumes, held, scans, totals);

@@ -122,10 +122,7 @@ async function cgroupFrozen<T>(session: Session, freezer: { helper: string; at: 
       imageId = await withDeadline(WINDOW_MS, 'committing the frozen VM', commit!);
       step('container committed');
     } finally {
-      await thawOrExplain(
-        () => held.release().catch(() => thaw(engine, freezer.helper, freezer.at)),
-        work.keepHelper,
-      );
+      await thawOrExplain(() => held.release().catch(() => thaw(engine, freezer.helper, freezer.at)), work.keepHelper);
       step('thawed');
     }
     return { value, imageId, frozenMs: performance.now() - started, method: 'cgroup' };
@@ -136,23 +133,29 @@ async function enginePaused<T>(session: Session, vmId: string, work: StillWork<T
   const { engine } = session;
   return criticalSection(async () => {
     const started = performance.now();
-    let value: T;
-    let imageId: string;
+    let value: T | undefined;
+    let imageId: string | undefined;
+    let failure: unknown;
     try {
       await withDeadline(WINDOW_MS, 'pausing the VM', pauseContainer(engine, vmId));
       const commit = work.commit();
       commit.catch(() => undefined);
       const outputs: Buffer[] = [];
-      for (const scan of work.scans) outputs.push(await withDeadline(WINDOW_MS, 'reading a paused volume', runScan(engine, work.helper!, scan)));
+      for (const scan of work.scans) outputs.push(await withDeadline(WINDOW_MS, 'reading a paused volume', runScan(engine, work.helper ?? '', scan)));
       value = await withDeadline(WINDOW_MS, 'the paused part of the save', work.finish(outputs));
       imageId = await withDeadline(WINDOW_MS, 'committing the paused VM', commit);
-    } finally {
-      try {
-        await withDeadline(WINDOW_MS, 'unpausing the VM', unpauseContainer(engine, vmId));
-      } catch (error) {
-        throw new CLIError(`the VM could not be unpaused (${(error as Error).message}): run \`docker unpause\` once the engine answers, or \`npx dockervm doctor\``);
-      }
+    } catch (error) {
+      failure = error;
     }
+    // Unpaused whatever happened; a VM left paused is the worse news, so it is the error told.
+    try {
+      await withDeadline(WINDOW_MS, 'unpausing the VM', unpauseContainer(engine, vmId));
+    } catch (error) {
+      throw new CLIError(
+        `the VM could not be unpaused (${(error as Error).message}): run \`docker unpause\` once the engine answers, or \`npx dockervm doctor\``,
+      );
+    }
+    if (failure !== undefined || value === undefined || imageId === undefined) throw failure;
     return { value, imageId, frozenMs: performance.now() - started, method: 'pause' };
   });
 }

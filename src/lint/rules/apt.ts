@@ -17,8 +17,7 @@ export const DL3008 = runRule(
   {
     code: 'DL3008',
     severity: 'warning',
-    message:
-      'Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
+    message: 'Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
   },
   (run) =>
     aptGetInstalls(run).some((c) =>
@@ -43,12 +42,8 @@ export const DL3009: Rule = {
       .filter((run) => {
         const updates = commandsNamed(run.script, 'apt-get').some((c) => hasArg(c, 'update'));
         if (!updates) return false;
-        const removes = commandsNamed(run.script, 'rm').some((c) =>
-          c.args.some((a) => a.replace(/\/+$/, '').startsWith('/var/lib/apt/lists')),
-        );
-        const mounted =
-          hasCacheMountUnder(run, '/var/lib/apt/lists') ||
-          (hasCacheMountUnder(run, '/var/lib/apt') && hasCacheMountUnder(run, '/var/cache/apt'));
+        const removes = commandsNamed(run.script, 'rm').some((c) => c.args.some((a) => a.replace(/\/+$/, '').startsWith('/var/lib/apt/lists')));
+        const mounted = hasCacheMountUnder(run, '/var/lib/apt/lists') || (hasCacheMountUnder(run, '/var/lib/apt') && hasCacheMountUnder(run, '/var/cache/apt'));
         return !removes && !mounted && stageReachesImage(ctx, run.instr.stage);
       })
       .map((run) => ({ line: run.instr.line })),
@@ -70,10 +65,7 @@ export const DL3015 = runRule(
     severity: 'info',
     message: 'Avoid additional packages by specifying `--no-install-recommends`',
   },
-  (run) =>
-    aptGetInstalls(run).some(
-      (c) => !hasLongFlag(c, 'no-install-recommends') && !c.args.some((a) => /APT::Install-Recommends=(false|0)/i.test(a)),
-    ),
+  (run) => aptGetInstalls(run).some((c) => !hasLongFlag(c, 'no-install-recommends') && !c.args.some((a) => /APT::Install-Recommends=(false|0)/i.test(a))),
 );
 
 export const DL3027 = runRule(

@@ -88,9 +88,7 @@ export function stageReachesImage(ctx: LintContext, stage: number): boolean {
 
 /** A cache or tmpfs mount whose target is `dir` or lies under it: its content stays out of the layer. */
 export function hasCacheMountUnder(run: RunInfo, dir: string): boolean {
-  return run.mounts.some(
-    (m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== undefined && isUnder(m.target, dir),
-  );
+  return run.mounts.some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== undefined && isUnder(m.target, dir));
 }
 
 function isUnder(target: string, dir: string): boolean {

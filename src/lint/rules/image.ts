@@ -4,15 +4,12 @@ import type { Instruction } from '../dockerfile.ts';
 import { tokenize, unquote } from '../words.ts';
 import { instructionRule, type LintContext, type Rule } from './context.ts';
 
-export const DL3000 = instructionRule(
-  { code: 'DL3000', severity: 'error', message: 'Use absolute WORKDIR' },
-  (i) => {
-    if (i.keyword !== 'WORKDIR') return false;
-    const dir = unquote(i.args.trim());
-    // A variable may well expand to an absolute path; Windows paths start with a drive letter.
-    return dir !== '' && !dir.startsWith('/') && !dir.startsWith('$') && !/^[A-Za-z]:/.test(dir);
-  },
-);
+export const DL3000 = instructionRule({ code: 'DL3000', severity: 'error', message: 'Use absolute WORKDIR' }, (i) => {
+  if (i.keyword !== 'WORKDIR') return false;
+  const dir = unquote(i.args.trim());
+  // A variable may well expand to an absolute path; Windows paths start with a drive letter.
+  return dir !== '' && !dir.startsWith('/') && !dir.startsWith('$') && !/^[A-Za-z]:/.test(dir);
+});
 
 function isRoot(user: string): boolean {
   const name = unquote(user.trim()).split(':')[0];
@@ -37,9 +34,7 @@ export const DL3002: Rule = {
 
 /** Names of the stages declared before `stage`, lower-cased as BuildKit compares them. */
 function earlierStageNames(ctx: LintContext, stage: number): Set<string> {
-  return new Set(
-    ctx.df.stages.slice(0, stage).flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])),
-  );
+  return new Set(ctx.df.stages.slice(0, stage).flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])));
 }
 
 export const DL3006: Rule = {
@@ -92,9 +87,7 @@ function sources(i: Instruction): string[] {
 
 export const DL3020 = instructionRule(
   { code: 'DL3020', severity: 'error', message: 'Use COPY instead of ADD for files and folders' },
-  (i) =>
-    i.keyword === 'ADD' &&
-    sources(i).some((s) => !/^https?:\/\//.test(s) && !ARCHIVES.some((ext) => s.endsWith(ext))),
+  (i) => i.keyword === 'ADD' && sources(i).some((s) => !/^https?:\/\//.test(s) && !ARCHIVES.some((ext) => s.endsWith(ext))),
 );
 
 export const DL3025 = instructionRule(
@@ -102,10 +95,7 @@ export const DL3025 = instructionRule(
   (i) => (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.json === null && i.args !== '',
 );
 
-export const DL4000 = instructionRule(
-  { code: 'DL4000', severity: 'error', message: 'MAINTAINER is deprecated' },
-  (i) => i.keyword === 'MAINTAINER',
-);
+export const DL4000 = instructionRule({ code: 'DL4000', severity: 'error', message: 'MAINTAINER is deprecated' }, (i) => i.keyword === 'MAINTAINER');
 
 /** Second and later occurrences of `keyword` within one stage. */
 function repeatsInStage(keyword: string): (ctx: LintContext) => { line: number }[] {
@@ -131,7 +121,6 @@ export const DL4003: Rule = {
 export const DL4004: Rule = {
   code: 'DL4004',
   severity: 'error',
-  message:
-    'Multiple `ENTRYPOINT` instructions found. If you list more than one `ENTRYPOINT` then only the last `ENTRYPOINT` will take effect',
+  message: 'Multiple `ENTRYPOINT` instructions found. If you list more than one `ENTRYPOINT` then only the last `ENTRYPOINT` will take effect',
   check: repeatsInStage('ENTRYPOINT'),
 };

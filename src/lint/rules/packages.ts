@@ -27,13 +27,10 @@ export const DL3019 = runRule(
   {
     code: 'DL3019',
     severity: 'info',
-    message:
-      'Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages',
+    message: 'Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages',
   },
   (run) =>
-    !hasCacheMountUnder(run, '/var/cache/apk') &&
-    !hasCacheMountUnder(run, '/etc/apk/cache') &&
-    apkAdds(run.script).some((c) => !hasLongFlag(c, 'no-cache')),
+    !hasCacheMountUnder(run, '/var/cache/apk') && !hasCacheMountUnder(run, '/etc/apk/cache') && apkAdds(run.script).some((c) => !hasLongFlag(c, 'no-cache')),
 );
 
 const DNF = ['dnf', 'microdnf'];
@@ -69,21 +66,17 @@ export const DL3041 = runRule(
  * Each dnf/microdnf install must be followed by a clean in the same RUN. A cache mount over the
  * package cache also keeps it out of the layer, so it is accepted as well.
  */
-export const DL3040 = runRule(
-  { code: 'DL3040', severity: 'warning', message: '`dnf clean all` missing after dnf command.' },
-  (run) => {
-    if (hasCacheMountUnder(run, '/var/cache/dnf') || hasCacheMountUnder(run, '/var/cache/yum')) return false;
-    const cmds = run.script.commands;
-    return DNF.some((tool) => {
-      const install = cmds.findIndex((c) => programName(c) === tool && hasArg(c, 'install'));
-      if (install < 0) return false;
-      const cleaned = cmds.some(
-        (c, i) =>
-          i > install &&
-          ((programName(c) === tool && hasArg(c, 'clean')) ||
-            (programName(c) === 'rm' && c.args.some((a) => /^\/var\/cache\/(?:dnf|yum)\b/.test(a)))),
-      );
-      return !cleaned;
-    });
-  },
-);
+export const DL3040 = runRule({ code: 'DL3040', severity: 'warning', message: '`dnf clean all` missing after dnf command.' }, (run) => {
+  if (hasCacheMountUnder(run, '/var/cache/dnf') || hasCacheMountUnder(run, '/var/cache/yum')) return false;
+  const cmds = run.script.commands;
+  return DNF.some((tool) => {
+    const install = cmds.findIndex((c) => programName(c) === tool && hasArg(c, 'install'));
+    if (install < 0) return false;
+    const cleaned = cmds.some(
+      (c, i) =>
+        i > install &&
+        ((programName(c) === tool && hasArg(c, 'clean')) || (programName(c) === 'rm' && c.args.some((a) => /^\/var\/cache\/(?:dnf|yum)\b/.test(a)))),
+    );
+    return !cleaned;
+  });
+});

@@ -9,7 +9,10 @@ const SECRET_PAIRS = ['API_KEY', 'PRIVATE_KEY', 'ACCESS_KEY', 'SECRET_KEY', 'AUT
 const HARMLESS_LAST = new Set(['FILE', 'PATH', 'DIR', 'URL', 'ID', 'NAME', 'LENGTH']);
 
 export function looksSecret(name: string): boolean {
-  const words = name.toUpperCase().split(/[_.-]+/).filter(Boolean);
+  const words = name
+    .toUpperCase()
+    .split(/[_.-]+/)
+    .filter(Boolean);
   if (words.length === 0 || HARMLESS_LAST.has(words[words.length - 1]!)) return false;
   const joined = words.join('_');
   return words.some((w) => SECRET_WORDS.has(w)) || SECRET_PAIRS.some((p) => `_${joined}_`.includes(`_${p}_`));
