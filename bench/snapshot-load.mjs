@@ -9,13 +9,14 @@
 // Sizes from the environment: LOAD_VMS (20), LOAD_CONCURRENT (5), LOAD_CYCLES (200).
 // One image is built; the other VMs are copies of the project under other names (same image, other
 // ports), as a class would make them. Everything is removed at the end, by label.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/helpers/ports.ts';
+import { execLoop, inspectStates, run, watchHealth } from '../test/helpers/vm-watch.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const CREATE = join(root, 'packages/create-dockervm/bin/create-dockervm.js');
@@ -29,26 +30,6 @@ const work = mkdtempSync(join(tmpdir(), 'dvmcli-load-'));
 const names = Array.from({ length: VMS }, (_, i) => `dvmcli-load-${id}-${i}`);
 const dirOf = (name) => join(work, name);
 
-/** A command without blocking the loop, bounded in time; never throws. */
-function run(command, args, options = {}) {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    let hung = false;
-    const timer = setTimeout(() => {
-      hung = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? 600_000);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, hung, ms: performance.now() - started });
-    });
-  });
-}
 async function must(command, args, options) {
   const r = await run(command, args, options);
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
@@ -59,48 +40,6 @@ const vmId = async (name) => (await must('docker', ['compose', 'ps', '-q', 'vm']
 const inspect = (ids) =>
   run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids], { timeoutMs: 20_000 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Every VM's state and health, four times a second, until stopped (bounded). */
-function watch(ids) {
-  const readings = [];
-  let stopped = false;
-  const done = (async () => {
-    for (let i = 0; i < 100_000 && !stopped; i++) {
-      const r = await inspect(ids);
-      readings.push(...(r.status === 0 ? r.stdout.trim().split('\n') : [`inspect failed: ${r.stderr.trim()}`]));
-      await sleep(250);
-    }
-  })();
-  return {
-    readings,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
-}
-
-/** `docker exec ID true` every 100 ms until stopped (bounded): how many ran, failed, hung. */
-function execs(id) {
-  const counts = { ran: 0, failed: 0, hung: 0 };
-  let stopped = false;
-  const done = (async () => {
-    for (let i = 0; i < 1_000_000 && !stopped; i++) {
-      const r = await run('docker', ['exec', id, 'true'], { timeoutMs: 15_000 });
-      if (r.hung) counts.hung++;
-      else if (r.status === 0) counts.ran++;
-      else counts.failed++;
-      await sleep(100);
-    }
-  })();
-  return {
-    counts,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
-}
 
 const summary = (readings) => {
   const counts = {};
@@ -158,7 +97,7 @@ try {
   const ids = await Promise.all(names.map(vmId));
   let healthyAt;
   for (let i = 0; i < 2_400; i++) {
-    const r = await inspect(ids);
+    const r = await inspectStates(ids);
     if (
       r.status === 0 &&
       r.stdout
@@ -190,7 +129,7 @@ try {
   // Concurrent saves.
   const some = names.slice(0, CONCURRENT);
   const someIds = ids.slice(0, CONCURRENT);
-  const watcher = watch(someIds);
+  const watcher = watchHealth(someIds);
   const single = await dockervm(some[0], ['save', '--json', '-m', 'alone']);
   const together = await Promise.all(some.map((name) => dockervm(name, ['save', '--json', '-m', 'together'])));
   await watcher.stop();
@@ -202,8 +141,8 @@ try {
 
   // Save/restore cycles on one VM, with execs and probes around them.
   const name = names[0];
-  const cycleWatch = watch([ids[0]]);
-  let loop = execs(ids[0]);
+  const cycleWatch = watchHealth([ids[0]]);
+  let loop = execLoop(ids[0]);
   const result = { saves: 0, restores: 0, failed: 0, hung: 0, lost: 0, pausedMs: [] };
   const started = performance.now();
   for (let i = 0; i < CYCLES; i++) {
@@ -226,7 +165,7 @@ try {
     if (restore.status !== 0) result.failed++;
     else result.restores++;
     ids[0] = await vmId(name);
-    loop = execs(ids[0]);
+    loop = execLoop(ids[0]);
     const back = await run('docker', ['exec', ids[0], 'cat', '/home/dev/token'], { timeoutMs: 60_000 });
     if (back.stdout.trim() !== token) result.lost++;
   }

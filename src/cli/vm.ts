@@ -10,10 +10,17 @@ import { lockName, withSnapshotLock } from './snapshot/lock.ts';
 /** The VM container of the project, if compose created one. */
 export async function findVm(session: Pick<Session, 'engine' | 'project'>): Promise<ContainerDetails | undefined> {
   const list = await findContainers(session.engine, { [LABEL.project]: session.project.name, [COMPOSE_SERVICE_LABEL]: session.project.service });
-  // Containers made from a snapshot image inherit its labels; ours say what they are.
-  const vm = list.find(
-    (c) => c.labels[LABEL.role] !== ROLE.helper && c.labels[LABEL.role] !== ROLE.lock && c.labels['com.docker.compose.project'] === session.project.name,
+  // Containers made from a snapshot image, or from the VM's image by hand, inherit its labels
+  // (compose labels the images it builds with the project and service): only compose numbers the
+  // containers it makes. A running one first.
+  const vms = list.filter(
+    (c) =>
+      c.labels[LABEL.role] !== ROLE.helper &&
+      c.labels[LABEL.role] !== ROLE.lock &&
+      c.labels['com.docker.compose.project'] === session.project.name &&
+      Boolean(c.labels['com.docker.compose.container-number']),
   );
+  const vm = vms.find((c) => c.state === 'running' || c.state === 'paused') ?? vms[0];
   return vm ? inspectContainer(session.engine, vm.id) : undefined;
 }
 

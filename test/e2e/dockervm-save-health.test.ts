@@ -24,76 +24,10 @@ import {
   spawnDockervm,
   uniqueName,
 } from '../helpers/dockervm-engine.ts';
+import { execLoop, run, watchHealth } from '../helpers/vm-watch.ts';
 
 const haveEngine = engineAvailable();
 const SAVES = 6;
-
-/** Runs a command without blocking the event loop (the watchers below run meanwhile). */
-function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; timeoutMs: number },
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-/** Reads `docker inspect` every 250 ms (bounded) until stopped; returns every reading. */
-function watchHealth(container: string, maxReadings = 2_400) {
-  const readings: string[] = [];
-  let stopped = false;
-  const done = (async () => {
-    for (let i = 0; i < maxReadings && !stopped; i++) {
-      const r = await run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', container], {
-        timeoutMs: 10_000,
-      });
-      readings.push(r.status === 0 ? r.stdout.trim() : `inspect failed: ${r.stderr.trim()}`);
-      await sleep(250);
-    }
-  })();
-  return {
-    readings,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
-}
-
-/** `docker exec CONTAINER true` in a loop, every 100 ms (bounded): how many ran, failed, hung. */
-function execLoop(container: string, maxRuns = 3_000) {
-  const result = { ran: 0, failed: 0, hung: 0 };
-  let stopped = false;
-  const done = (async () => {
-    for (let i = 0; i < maxRuns && !stopped; i++) {
-      const child = spawn('docker', ['exec', container, 'true'], { stdio: 'ignore' });
-      const code = await Promise.race([new Promise<number | null>((r) => child.once('close', r)), sleep(15_000).then(() => 'hung' as const)]);
-      if (code === 'hung') {
-        result.hung++;
-        child.kill('SIGKILL');
-      } else if (code === 0) result.ran++;
-      else result.failed++;
-      await sleep(100);
-    }
-  })();
-  return {
-    result,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
-}
 
 describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
   const name = uniqueName('health');
@@ -117,7 +51,7 @@ describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
     const execs = execLoop(vmId);
     // The start period: wait for the first healthy probe (bounded), watching from then on.
     for (let i = 0; i < 300 && !sh('docker', ['inspect', '-f', '{{.State.Health.Status}}', vmId]).stdout.includes('healthy'); i++) await sleep(200);
-    const health = watchHealth(vmId);
+    const health = watchHealth([vmId]);
     const saved: { id: string; token: string }[] = [];
     try {
       for (let i = 0; i < SAVES; i++) {
@@ -135,8 +69,8 @@ describe.skipIf(!haveEngine)('saves never freeze or sicken the VM', () => {
     }
     expect(health.readings.length).toBeGreaterThan(SAVES * 4);
     expect(health.readings.filter((r) => r !== 'running healthy')).toEqual([]);
-    expect(execs.result.hung).toBe(0);
-    expect(execs.result.ran).toBeGreaterThan(0);
+    expect(execs.counts.hung).toBe(0);
+    expect(execs.counts.ran).toBeGreaterThan(0);
 
     // Every save holds the file written just before it (volume and container layer alike).
     for (const s of [saved[0]!, saved.at(-1)!]) {
