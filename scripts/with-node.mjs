@@ -47,8 +47,9 @@ function ensureDependencies(node) {
   const lock = join(root, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   process.stderr.write('with-node: installing dependencies (npm ci)\n');
-  // npm itself runs fine on the system Node; only our code needs the newer one.
-  const status = run('npm', ['ci', '--no-audit', '--no-fund']);
+  // npm runs under the Node the tasks use (first on PATH for its `#!/usr/bin/env node`): on the
+  // system Node every package that wants Node >= 22 would print an EBADENGINE warning.
+  const status = run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` } });
   if (status !== 0) fail('npm ci failed');
 }
 

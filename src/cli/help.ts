@@ -15,7 +15,7 @@ export function overallHelp(commands: readonly AnyCommand[], version: string): s
     'Options for every command:',
     ...optionRows(COMMON_OPTIONS),
     '',
-    "Run `dockervm <command> --help` for a command's options.",
+    "Run `npx dockervm <command> --help` for a command's options.",
     'Exit codes: 0 done, 1 error (or a check that failed), 130 cancelled with Ctrl-C.',
   ].join('\n');
 }

@@ -25,7 +25,7 @@ export async function main(argv: string[], io: Io, signal: AbortSignal = new Abo
     const command = await loadCommand(name);
     if (!command) {
       const close = name.startsWith('-') ? undefined : suggest(name);
-      throw new CLIError(`unknown command "${name}"${close ? `: did you mean \`dockervm ${close}\`?` : ''} (see dockervm --help)`);
+      throw new CLIError(`unknown command "${name}"${close ? `: did you mean \`npx dockervm ${close}\`?` : ''} (see npx dockervm --help)`);
     }
     if ('passthrough' in command) return await command.passthrough(rest, io);
     return await runCommand(command, rest, io, out, signal);

@@ -121,7 +121,8 @@ function unmountAndRemove(dir: string): void {
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
-export async function startSecondEngine(options: { tls?: boolean } = {}): Promise<SecondEngine> {
+/** `dataRoot`: where the engine keeps images and volumes (a small filesystem, to fill it up). */
+export async function startSecondEngine(options: { tls?: boolean; dataRoot?: string } = {}): Promise<SecondEngine> {
   await sweepStale();
   // Short: a unix socket path must stay under 108 bytes.
   const dir = mkdtempSync(`/tmp/${PREFIX}`);
@@ -141,7 +142,7 @@ export async function startSecondEngine(options: { tls?: boolean } = {}): Promis
     '--config-file',
     join(dir, 'daemon.json'),
     '--data-root',
-    join(dir, 'data'),
+    options.dataRoot ?? join(dir, 'data'),
     '--exec-root',
     join(dir, 'exec'),
     '--pidfile',

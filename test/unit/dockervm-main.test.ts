@@ -56,7 +56,7 @@ describe('dockervm main', () => {
 
   it('turns every user mistake into one line and exit 1', async () => {
     const cases: [string[], RegExp][] = [
-      [['snapshot'], /unknown command "snapshot": did you mean `dockervm snapshots`\?/],
+      [['snapshot'], /unknown command "snapshot": did you mean `npx dockervm snapshots`\?/],
       [['save', '--bogus'], /Unknown option '--bogus' \(see dockervm save --help\)/],
       [['restore'], /missing argument: usage: dockervm restore <snapshot>/],
       [['rm', 'a', 'b'], /unexpected argument "b"/],

@@ -23,7 +23,7 @@ export const command: Command = {
   options: {
     'keep-snapshots': { type: 'boolean', description: 'keep the snapshot images (restore or push them later); remove the rest' },
   },
-  examples: ['dockervm destroy', 'dockervm destroy --keep-snapshots --yes', 'dockervm destroy --yes --json'],
+  examples: ['npx dockervm destroy', 'npx dockervm destroy --keep-snapshots --yes', 'npx dockervm destroy --yes --json'],
   async run(ctx) {
     const keep = ctx.flag('keep-snapshots') ?? false;
     // Refused before the engine is even asked: without a terminal only --yes can say "yes".

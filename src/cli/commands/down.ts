@@ -28,7 +28,7 @@ export const command: Command = {
     save: { type: 'boolean', description: 'save a snapshot first when the container layer has changes (no question)' },
     force: { type: 'boolean', short: 'f', description: 'do not check for unsaved changes' },
   },
-  examples: ['dockervm down', 'dockervm down --save --yes'],
+  examples: ['npx dockervm down', 'npx dockervm down --save --yes'],
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project, out } = session;

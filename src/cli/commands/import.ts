@@ -91,7 +91,7 @@ export const command: Command = {
     'tmp-dir': { type: 'string', value: 'DIR', description: 'where a disk image is converted to raw (needs its full size free; default: the system temp dir)' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['dockervm import rootfs.tar.zst --name mylab', 'sudo dockervm import old-vm.qcow2 --new ./old-vm'],
+  examples: ['npx dockervm import rootfs.tar.zst --name mylab', 'sudo npx dockervm import old-vm.qcow2 --new ./old-vm'],
   async run(ctx) {
     const input = resolve(ctx.cwd, ctx.positionals[0] ?? '');
     const stat = statSync(input, { throwIfNoEntry: false });

@@ -34,7 +34,7 @@ export const command: Command = {
     config: { type: 'string', short: 'c', value: 'FILE', description: "a .hadolint.yaml (default: the project's, if it has one)" },
     'no-external': { type: 'boolean', description: 'only the built-in rules, even when hadolint or shellcheck are installed' },
   },
-  examples: ['dockervm lint', 'dockervm lint --format sarif > lint.sarif'],
+  examples: ['npx dockervm lint', 'npx dockervm lint --format sarif > lint.sarif'],
   async run(ctx) {
     const format = ctx.string('format') ?? 'tty';
     if (!(FORMATS as readonly string[]).includes(format)) throw new CLIError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);

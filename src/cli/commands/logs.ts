@@ -14,7 +14,7 @@ export const command: Command = {
     timestamps: { type: 'boolean', short: 't', description: 'prefix each line with its time' },
     all: { type: 'boolean', description: 'every service of the project (rootfs-init too), not only the VM' },
   },
-  examples: ['dockervm logs -f', 'dockervm logs --tail 50 --json'],
+  examples: ['npx dockervm logs -f', 'npx dockervm logs --tail 50 --json'],
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project } = session;

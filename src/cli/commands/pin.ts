@@ -37,7 +37,7 @@ export const command: Command = {
     'registry-mirror': { type: 'string', value: 'URL', description: 'ask this registry for Docker Hub images (env DOCKERVM_REGISTRY_MIRROR)' },
     timeout: { type: 'string', value: 'SECONDS', description: 'give up on a registry after this long (default: 10)' },
   },
-  examples: ['dockervm pin', 'dockervm pin --check', 'DOCKERVM_REGISTRY_MIRROR=http://127.0.0.1:5000 dockervm pin --update'],
+  examples: ['npx dockervm pin', 'npx dockervm pin --check', 'DOCKERVM_REGISTRY_MIRROR=http://127.0.0.1:5000 npx dockervm pin --update'],
   async run(ctx) {
     const files = projectFiles(ctx);
     const timeout = Number(ctx.string('timeout') ?? '10');

@@ -31,7 +31,7 @@ export const command: Command = {
     snapshot: { type: 'string', short: 's', value: 'SNAPSHOT', description: 'which snapshot (default: current)' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['dockervm push registry.example.com/me/lab:2026-11-22', 'dockervm push 127.0.0.1:5000/lab:v1 --snapshot 20261122T10'],
+  examples: ['npx dockervm push registry.example.com/me/lab:2026-11-22', 'npx dockervm push 127.0.0.1:5000/lab:v1 --snapshot 20261122T10'],
   async run(ctx) {
     const target = ctx.positionals[0] ?? '';
     let ref;

@@ -21,7 +21,7 @@ export const command: Command = {
     start: { type: 'boolean', description: 'start the VM afterwards (default: if it was running before, or when saved); --no-start to leave it stopped' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['dockervm restore snap-20261122T101500Z', 'dockervm restore 20261122T10'],
+  examples: ['npx dockervm restore snap-20261122T101500Z', 'npx dockervm restore 20261122T10'],
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project } = session;

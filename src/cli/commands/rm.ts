@@ -20,7 +20,7 @@ export const command: Command = {
     force: { type: 'boolean', short: 'f', description: 'delete even the current snapshot' },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['dockervm rm snap-20261122T101500Z'],
+  examples: ['npx dockervm rm snap-20261122T101500Z'],
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project } = session;

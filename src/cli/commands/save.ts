@@ -23,9 +23,9 @@ export const command: Command = {
     "they were. Needs no registry: the VM's own image copies the data (DOCKERVM_HELPER_IMAGE to choose).",
   ],
   options: {
-    message: { type: 'string', short: 'm', value: 'MESSAGE', description: 'what this snapshot is (shown by `dockervm snapshots`)' },
+    message: { type: 'string', short: 'm', value: 'MESSAGE', description: 'what this snapshot is (shown by `npx dockervm snapshots`)' },
   },
-  examples: ['dockervm save -m "before upgrading node"', 'dockervm save --json'],
+  examples: ['npx dockervm save -m "before upgrading node"', 'npx dockervm save --json'],
   async run(ctx) {
     const session = await openSession(ctx);
     const message = ctx.string('message') ?? '';

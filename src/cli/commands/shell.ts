@@ -20,7 +20,7 @@ export const command: Command = {
     user: { type: 'string', short: 'u', value: 'NAME', description: 'log in as this user (e.g. root)' },
   },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY },
-  examples: ['dockervm shell', 'dockervm shell -u root', 'dockervm shell -- uname -a'],
+  examples: ['npx dockervm shell', 'npx dockervm shell -u root', 'npx dockervm shell -- uname -a'],
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project } = session;

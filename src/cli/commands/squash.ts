@@ -13,11 +13,11 @@ export const command: Command = {
     "Every save adds a layer on top of the last; overlayfs allows about 125. squash exports the snapshot's",
     'filesystems and imports them as one layer each, keeping its configuration, labels and name (default:',
     'the current snapshot). Later saves build on the flat images; older snapshots can then be removed',
-    'with `dockervm rm` to free their layers (a running VM keeps its own until it is recreated).',
+    'with `npx dockervm rm` to free their layers (a running VM keeps its own until it is recreated).',
   ],
   options: {},
   positionals: { min: 0, max: 1 },
-  examples: ['dockervm squash', 'dockervm squash snap-20261122T101500Z'],
+  examples: ['npx dockervm squash', 'npx dockervm squash snap-20261122T101500Z'],
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project } = session;

@@ -16,7 +16,7 @@ export const command: Command = {
     wait: { type: 'boolean', description: 'wait for the healthcheck (default: yes; --no-wait to return at once)' },
     'wait-timeout': { type: 'string', value: 'SECONDS', description: 'give up waiting after this long (default: 300)' },
   },
-  examples: ['dockervm up', 'dockervm up --build'],
+  examples: ['npx dockervm up', 'npx dockervm up --build'],
   async run(ctx) {
     const session = await openSession(ctx);
     const { engine, project, out } = session;
