@@ -61,3 +61,17 @@ describe.each(VARIANTS)('golden $name', ({ name }) => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('the scripts dockervm runs in its helper containers (src/docker/scripts)', () => {
+  const dir = join(import.meta.dirname, '../../src/docker/scripts');
+  it.runIf(haveShellcheck)('pass shellcheck as POSIX sh (BusyBox ash and dash run them)', () => {
+    const files = scripts(dir);
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    const result = run('shellcheck', ['--shell=sh', '--severity=style', ...files]);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+  it.runIf(hasTool('dash'))('parse in dash, which has no pipefail', () => {
+    for (const file of scripts(dir)) expect(run('dash', ['-n', file]).status, file).toBe(0);
+  });
+});
