@@ -7,10 +7,9 @@
 // recursion: exactly the planned paths), so a committed helper holds only what changed.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CLIError } from '../spec/errors.ts';
+import { type ChangeScan, parseChanges } from './volume-changes.ts';
 import {
-  type ChangeScan,
   nulList,
-  parseChanges,
   parseLiveManifest,
   parseStoredManifest,
   removeScript,

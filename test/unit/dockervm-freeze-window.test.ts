@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthSchedule } from '../../src/docker/containers.ts';
-import { afterFailedSync, changedSince, planSync, type Manifest } from '../../src/docker/volume-plan.ts';
+import { changedSince } from '../../src/docker/volume-changes.ts';
+import { afterFailedSync, planSync, type Manifest } from '../../src/docker/volume-plan.ts';
 import { nextProbeAt } from '../../src/cli/snapshot/window.ts';
 
 const schedule = (over: Partial<HealthSchedule>): HealthSchedule => ({

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyChanges, mergeWalked, parseChanges, parseLiveManifest, STAT_FORMAT, type Manifest } from '../../src/docker/volume-plan.ts';
+import { applyChanges, mergeWalked, parseChanges } from '../../src/docker/volume-changes.ts';
+import { parseLiveManifest, STAT_FORMAT, type Manifest } from '../../src/docker/volume-plan.ts';
 
 const scripts = join(import.meta.dirname, '../../src/docker/scripts');
 const haveBusybox = spawnSync('busybox', ['true']).status === 0;

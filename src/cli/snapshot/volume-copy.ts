@@ -2,7 +2,8 @@
 // pass: while the VM runs (the bulk of the copy; files may change or vanish under it, which is
 // fine: whatever such a pass got wrong, the next pass sees as changed), and with the VM still (the
 // pass that makes the snapshot exact: only what changed since the pass before).
-import { afterFailedSync, applyChanges, changedSince, isEmptyPlan, mergeWalked, parseChanges, planSync, type Manifest } from '../../docker/volume-plan.ts';
+import { applyChanges, changedSince, mergeWalked, parseChanges } from '../../docker/volume-changes.ts';
+import { afterFailedSync, isEmptyPlan, planSync, type Manifest } from '../../docker/volume-plan.ts';
 import {
   changesScan,
   helperClock,
