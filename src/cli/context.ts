@@ -61,19 +61,19 @@ export function parseCommandArgs(command: Command, argv: string[]): { values: Va
     return { values: values as Values, positionals };
   } catch (error) {
     const message = (error as Error).message.split('. ')[0];
-    throw new CLIError(`${message} (see dockervm ${command.name} --help)`);
+    throw new CLIError(`${message} (see npx dockervm ${command.name} --help)`);
   }
 }
 
 export function checkPositionals(command: Command, positionals: string[]): void {
   const { min, max } = command.positionals ?? { min: 0, max: 0 };
-  if (positionals.length < min) throw new CLIError(`missing argument: usage: dockervm ${command.usage} (see --help)`);
+  if (positionals.length < min) throw new CLIError(`missing argument: usage: npx dockervm ${command.usage} (see --help)`);
   if (positionals.length > max) {
     throw new CLIError(
       `unexpected argument${positionals.length - max > 1 ? 's' : ''} ${positionals
         .slice(max)
         .map((p) => JSON.stringify(p))
-        .join(' ')}: usage: dockervm ${command.usage}`,
+        .join(' ')}: usage: npx dockervm ${command.usage}`,
     );
   }
 }

@@ -57,8 +57,8 @@ describe('dockervm main', () => {
   it('turns every user mistake into one line and exit 1', async () => {
     const cases: [string[], RegExp][] = [
       [['snapshot'], /unknown command "snapshot": did you mean `npx dockervm snapshots`\?/],
-      [['save', '--bogus'], /Unknown option '--bogus' \(see dockervm save --help\)/],
-      [['restore'], /missing argument: usage: dockervm restore <snapshot>/],
+      [['save', '--bogus'], /Unknown option '--bogus' \(see npx dockervm save --help\)/],
+      [['restore'], /missing argument: usage: npx dockervm restore <snapshot>/],
       [['rm', 'a', 'b'], /unexpected argument "b"/],
       [['status'], /no dockervm project in \/ or its parents/],
       [['lint', '--format', 'xml', '--project-dir', '/nonexistent'], /--format must be one of tty, json, sarif|no such directory/],
