@@ -10,7 +10,7 @@
 // One image is built; the other VMs are copies of the project under other names (same image, other
 // ports), as a class would make them. Everything is removed at the end, by label.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,8 +37,6 @@ async function must(command, args, options) {
 }
 const dockervm = (name, args, timeoutMs = 600_000) => run(process.execPath, [DOCKERVM, ...args], { cwd: dirOf(name), timeoutMs });
 const vmId = async (name) => (await must('docker', ['compose', 'ps', '-q', 'vm'], { cwd: dirOf(name) })).trim();
-const inspect = (ids) =>
-  run('docker', ['inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids], { timeoutMs: 20_000 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const summary = (readings) => {
@@ -79,6 +77,9 @@ try {
   if (build.status !== 0) throw new Error(`build failed:\n${build.stderr.slice(-2000)}`);
   for (const name of names.slice(1)) {
     cpSync(dirOf(names[0]), dirOf(name), { recursive: true });
+    // The VNC secret belongs to the VM's user (the scaffolder made it so); a copy belongs to us.
+    const secret = statSync(join(dirOf(names[0]), 'secrets/vnc_password'));
+    chownSync(join(dirOf(name), 'secrets/vnc_password'), secret.uid, secret.gid);
     const compose = join(dirOf(name), 'compose.yaml');
     writeFileSync(compose, readFileSync(compose, 'utf8').replaceAll(names[0], name));
     const env = join(dirOf(name), '.env');
@@ -141,7 +142,9 @@ try {
 
   // Save/restore cycles on one VM, with execs and probes around them.
   const name = names[0];
-  const cycleWatch = watchHealth([ids[0]]);
+  // Both follow the VM: a restore makes it anew, with another id.
+  const readings = [];
+  let cycleWatch = watchHealth([ids[0]]);
   let loop = execLoop(ids[0]);
   const result = { saves: 0, restores: 0, failed: 0, hung: 0, lost: 0, pausedMs: [] };
   const started = performance.now();
@@ -160,22 +163,26 @@ try {
     await run('docker', ['exec', '-u', 'root', ids[0], 'sh', '-c', 'echo changed > /home/dev/token'], { timeoutMs: 60_000 });
     // A restore recreates the container: the exec loop follows it.
     await loop.stop();
+    await cycleWatch.stop();
+    readings.push(...cycleWatch.readings);
     const restore = await dockervm(name, ['restore', '--json', snapshot.snapshot.id], 300_000);
     if (restore.hung) result.hung++;
     if (restore.status !== 0) result.failed++;
     else result.restores++;
     ids[0] = await vmId(name);
     loop = execLoop(ids[0]);
+    cycleWatch = watchHealth([ids[0]]);
     const back = await run('docker', ['exec', ids[0], 'cat', '/home/dev/token'], { timeoutMs: 60_000 });
     if (back.stdout.trim() !== token) result.lost++;
   }
   await loop.stop();
   await cycleWatch.stop();
+  readings.push(...cycleWatch.readings);
   const cycleSeconds = (performance.now() - started) / 1000;
   console.log(
     `${CYCLES} save/restore cycles: ${result.saves} saves, ${result.restores} restores, ${result.failed} failed, ${result.hung} hung, ${result.lost} files lost, in ${cycleSeconds.toFixed(0)} s; frozen per save: median ${median(result.pausedMs)} ms, max ${Math.max(...result.pausedMs)} ms`,
   );
-  console.log(`  health readings around them (a restore recreates the VM, which then starts again): ${summary(cycleWatch.readings)}`);
+  console.log(`  health readings around them (a restore recreates the VM, which then starts again): ${summary(readings)}`);
   console.log(`  execs around them: ${loop.counts.ran} ran, ${loop.counts.failed} failed, ${loop.counts.hung} hung (the last VM's)`);
 } finally {
   await cleanup();
