@@ -7,7 +7,6 @@
 // recursion: exactly the planned paths), so a committed helper holds only what changed.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CLIError } from '../spec/errors.ts';
-import { type ChangeScan, parseChanges } from './volume-changes.ts';
 import {
   nulList,
   parseLiveManifest,
@@ -97,11 +96,6 @@ export function parseManifestOutput(output: Buffer, dir: string): Manifest {
 /** The manifest of a directory (a mounted volume, or saved data), in one exec. */
 export async function readManifest(engine: Engine, helper: string, dir: string, options: { live?: boolean; ref?: string } = {}): Promise<Manifest> {
   return parseManifestOutput(await runScan(engine, helper, manifestScan(dir, options.live, options.ref)), dir);
-}
-
-/** What changed in `dir` since `since`: for a still volume. */
-export async function readChanges(engine: Engine, helper: string, dir: string, since: number): Promise<ChangeScan> {
-  return parseChanges(await runScan(engine, helper, changesScan(dir, since)));
 }
 
 /** The helper's clock, in whole seconds since the epoch: the clock that stamps the volume's ctimes. */

@@ -19,7 +19,7 @@ import { stepTimer } from './timing.ts';
  */
 const HOLD_MS = 60_000;
 /** The same for copying the changes found and committing, with the VM frozen. */
-export const WINDOW_MS = 60_000;
+const WINDOW_MS = 60_000;
 /** The watchdog thaws a cgroup freeze this long after it began, whatever happened to dockervm. */
 export const WATCHDOG_SECONDS = (HOLD_MS + WINDOW_MS) / 1000 + 10;
 /** What a window is expected to need at most, for keeping it clear of a health probe. */
