@@ -38,6 +38,7 @@ import {
 } from '../examples/lessons/lessons.ts';
 import { lockLesson } from './lessons/engine-lock.ts';
 import { settle } from './lessons/settle.ts';
+import { keepEnds } from './lessons/compare.ts';
 
 const ROOT = join(LESSONS_DIR, '..', '..');
 const MAX_OUTPUT = 40_000;
@@ -126,7 +127,7 @@ function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeout
       closeSync(fd);
       let output = readFileSync(outFile, 'utf8');
       if (Date.now() - started >= timeoutS * 1000) output += `\n[killed after ${timeoutS} s]`;
-      if (output.length > MAX_OUTPUT) output = `${output.slice(0, MAX_OUTPUT / 2)}\n[…]\n${output.slice(-MAX_OUTPUT / 2)}`;
+      if (output.length > MAX_OUTPUT) output = keepEnds(output, MAX_OUTPUT);
       resolve({ output: output.replace(ANSI, '').replace(/\r\n/g, '\n').replace(/\s+$/, ''), exitCode: code, durationMs: Date.now() - started });
     };
     child.on('exit', (code, signal) => finish(code ?? (signal ? 128 + 9 : 1)));
