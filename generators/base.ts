@@ -1,6 +1,6 @@
 // The base layer: an init (tini) outside the persisted directories, a few tools every VM has, and the
 // directories a VM disk is made of.
-import type { Family, VmSpec } from '../src/spec/types.ts';
+import type { Family, VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution } from './contribution.ts';
 import { INIT, RUNTIME_BIN } from './paths.ts';
 

@@ -1,5 +1,5 @@
 // The UI layers: a shell only, xterm on the host's X server, a VNC desktop, or VNC in the browser.
-import type { Family, VmSpec } from '../src/spec/types.ts';
+import type { Family, VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution, Program, ProjectFile } from './contribution.ts';
 import { NOVNC_PORT, NOVNC_WEB, RUNTIME_BIN, VNC_DISPLAY, VNC_PORT, WEBSOCKIFY_LIB, rootfsPath } from './paths.ts';
 

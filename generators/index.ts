@@ -1,5 +1,5 @@
 // All layers of a VM, in the order their parts appear in the Dockerfile. Pure: spec in, data out.
-import type { VmSpec } from '../src/spec/types.ts';
+import type { VmSpec } from '../src/vmspec/types.ts';
 import { baseLayer } from './base.ts';
 import type { Contribution, Program } from './contribution.ts';
 import { desktopLayer } from './desktop.ts';
@@ -14,7 +14,7 @@ import { windowManagerLayer } from './window-manager.ts';
 export interface Generated {
   contributions: Contribution[];
   supervision: Supervision;
-  /** The VM's long-running programs (src/spec/processes.ts names them beforehand). */
+  /** The VM's long-running programs (src/vmspec/processes.ts names them beforehand). */
   programs: Program[];
 }
 

@@ -1,5 +1,5 @@
 // The user's own extra packages (already validated against the family's naming rules).
-import type { VmSpec } from '../src/spec/types.ts';
+import type { VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution } from './contribution.ts';
 
 export function extraPackagesLayer(spec: VmSpec): Contribution {

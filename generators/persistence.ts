@@ -1,7 +1,7 @@
 // What survives `docker compose down` + `up`: the whole system disk, its directories, the homes, or
 // nothing. The volumes themselves are compose's business (src/render/compose.ts); this layer adds the
 // seeding script and the README's explanation.
-import type { Persistence, VmSpec } from '../src/spec/types.ts';
+import type { Persistence, VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution } from './contribution.ts';
 import { PERSISTED_DIRS, RUNTIME_BIN, rootfsPath } from './paths.ts';
 

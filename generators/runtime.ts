@@ -1,6 +1,6 @@
 // dockervm's runtime inside the image: the entrypoint (disk checks, host keys), the healthcheck and the
 // build id that lets a VM notice its disk came from an older image.
-import type { VmSpec } from '../src/spec/types.ts';
+import type { VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution } from './contribution.ts';
 import { BUILD_ID, DISK_BUILD_ID, ENTRYPOINT, HEALTHCHECK, rootfsPath } from './paths.ts';
 

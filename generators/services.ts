@@ -1,5 +1,5 @@
 // The host-like services: sshd, cron and syslog, each a supervised daemon running as root.
-import type { Family, Service, VmSpec } from '../src/spec/types.ts';
+import type { Family, Service, VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution, ProjectFile } from './contribution.ts';
 
 interface ServiceRecipe {

@@ -1,7 +1,7 @@
 // Who runs the VM's processes: supervisord, runit, or tini alone when there is at most one.
 // This layer comes last among the generators because it needs every other layer's programs.
-import { SUPERVISOR_PACKAGES } from '../src/spec/processes.ts';
-import type { Supervisor, VmSpec } from '../src/spec/types.ts';
+import { SUPERVISOR_PACKAGES } from '../src/vmspec/processes.ts';
+import type { Supervisor, VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution, Program, ProjectFile } from './contribution.ts';
 import { RUNTIME_BIN, RUNTIME_DIR, rootfsPath } from './paths.ts';
 
@@ -19,7 +19,7 @@ export interface Supervision {
 const SUPERVISORD_CONF = `${RUNTIME_DIR}/supervisord.conf`;
 const RUNIT_SERVICES = `${RUNTIME_DIR}/service`;
 
-/** The supervisor was chosen and checked by normalizeAnswers (src/spec/processes.ts). */
+/** The supervisor was chosen and checked by normalizeAnswers (src/vmspec/processes.ts). */
 export function supervisionLayer(spec: VmSpec, programs: Program[]): Supervision {
   const { supervisor } = spec;
   const runsAsRoot = programs.some((p) => p.runAs === 'root');

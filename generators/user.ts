@@ -1,5 +1,5 @@
 // The login user: the host's UID/GID by default, so files in bind mounts and the X socket line up.
-import type { VmSpec } from '../src/spec/types.ts';
+import type { VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution } from './contribution.ts';
 
 /** Shell lines that free the UID/GID if the base image already uses them (ubuntu:24.04 has uid 1000). */

@@ -1,5 +1,5 @@
 // An optional window manager for the VNC desktops: without one, windows have no frames or menu.
-import type { VmSpec } from '../src/spec/types.ts';
+import type { VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution } from './contribution.ts';
 import { RUNTIME_BIN, VNC_DISPLAY } from './paths.ts';
 

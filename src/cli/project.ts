@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { formatReference, InvalidReferenceError, parseReference } from '../registry/reference.ts';
-import { CLIError } from '../spec/errors.ts';
+import { CLIError } from '../vmspec/errors.ts';
 import { composeVariables, interpolate, variableOf, type Lookup } from './dotenv.ts';
 
 export const PROJECT_LABEL = 'dev.dockervm.project';

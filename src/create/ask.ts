@@ -2,12 +2,12 @@
 // `flag ?? (interactive ? await ask() : default)`, so any run can be made non-interactive with flags.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Answers } from '../spec/answers.ts';
-import { defaultAnswers } from '../spec/defaults.ts';
-import { CLIError } from '../spec/errors.ts';
-import { projectNameFromDirectory } from '../spec/validate.ts';
-import { resolveBase } from '../spec/normalize.ts';
-import type { Family } from '../spec/types.ts';
+import type { Answers } from '../vmspec/answers.ts';
+import { defaultAnswers } from '../vmspec/defaults.ts';
+import { CLIError } from '../vmspec/errors.ts';
+import { projectNameFromDirectory } from '../vmspec/validate.ts';
+import { resolveBase } from '../vmspec/normalize.ts';
+import type { Family } from '../vmspec/types.ts';
 import type { Context } from './context.ts';
 import { CUSTOM_BASE, questions, splitWords } from './questions.ts';
 

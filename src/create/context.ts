@@ -3,10 +3,10 @@
 import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { CLIError } from '../spec/errors.ts';
-import type { HostFacts } from '../spec/defaults.ts';
-import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../spec/types.ts';
-import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../spec/types.ts';
+import { CLIError } from '../vmspec/errors.ts';
+import type { HostFacts } from '../vmspec/defaults.ts';
+import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
+import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
 import { CREATE_OPTIONS } from './options.ts';
 import { packageManagerFrom, type PackageManager } from './package-manager.ts';
 

@@ -2,7 +2,7 @@
 // warnings to stderr; tests swap the streams.
 import { styleText } from 'node:util';
 import type { FileMap } from '../render/project.ts';
-import type { VmSpec } from '../spec/types.ts';
+import type { VmSpec } from '../vmspec/types.ts';
 
 export interface Streams {
   stdout: NodeJS.WritableStream;

@@ -1,6 +1,6 @@
 // The scaffolder's flags: one table that drives parsing, --help and (later) the site's CLI reference.
-import { BASE_PRESETS } from '../spec/bases.ts';
-import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../spec/types.ts';
+import { BASE_PRESETS } from '../vmspec/bases.ts';
+import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

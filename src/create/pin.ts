@@ -5,7 +5,7 @@
 import { resolveThroughMirrors, registriesFor } from '../registry/mirrors.ts';
 import { parseReference } from '../registry/reference.ts';
 import { RegistryError } from '../registry/resolve.ts';
-import type { BaseImage } from '../spec/types.ts';
+import type { BaseImage } from '../vmspec/types.ts';
 import type { Messages } from './messages.ts';
 
 export interface PinOptions {

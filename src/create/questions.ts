@@ -1,10 +1,10 @@
 // The questions, as @inquirer/prompts configurations. Each validate() is the same check the flag path
-// runs (src/spec/validate.ts), so a prompt never accepts what the flag would refuse.
-import { BASE_PRESETS, DEFAULT_BASE } from '../spec/bases.ts';
-import { resolveBase } from '../spec/normalize.ts';
-import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../spec/types.ts';
-import { FAMILIES } from '../spec/types.ts';
-import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort } from '../spec/validate.ts';
+// runs (src/vmspec/validate.ts), so a prompt never accepts what the flag would refuse.
+import { BASE_PRESETS, DEFAULT_BASE } from '../vmspec/bases.ts';
+import { resolveBase } from '../vmspec/normalize.ts';
+import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
+import { FAMILIES } from '../vmspec/types.ts';
+import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort } from '../vmspec/validate.ts';
 
 type Validate = (value: string) => true | string;
 const validator =

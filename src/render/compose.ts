@@ -2,8 +2,8 @@
 import { Document, isMap, isScalar } from 'yaml';
 import type { Generated } from '../../generators/index.ts';
 import { paths, persistedTargets, SEED_MOUNT } from '../../generators/index.ts';
-import { vmRepository } from '../spec/image-name.ts';
-import type { VmSpec } from '../spec/types.ts';
+import { vmRepository } from '../vmspec/image-name.ts';
+import type { VmSpec } from '../vmspec/types.ts';
 
 const LABEL = 'dev.dockervm.project';
 

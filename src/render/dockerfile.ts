@@ -2,7 +2,7 @@
 // only turns contributions into the template's view: install command, RUN steps, labels.
 import type { Contribution, Generated } from '../../generators/index.ts';
 import { paths } from '../../generators/index.ts';
-import type { Family, VmSpec } from '../spec/types.ts';
+import type { Family, VmSpec } from '../vmspec/types.ts';
 import { fromReference } from './image-reference.ts';
 import type { RenderTemplate } from './templates.ts';
 

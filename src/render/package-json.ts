@@ -1,7 +1,7 @@
 // The generated project's package.json, the create-* way: the project carries the dockervm CLI that
 // made it, pinned to that exact version, so `npx dockervm …` runs the same code on every machine and
 // offline, whatever newer dockervm the registry has by then.
-import type { VmSpec } from '../spec/types.ts';
+import type { VmSpec } from '../vmspec/types.ts';
 
 /** `npm run <script>` for the everyday commands; each is only the CLI command, nothing hidden. */
 export const PROJECT_SCRIPTS: Readonly<Record<string, string>> = {

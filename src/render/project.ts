@@ -1,6 +1,6 @@
 // spec → every file of the project, in memory. Pure: nothing is written here (see write.ts).
 import { generate } from '../../generators/index.ts';
-import type { VmSpec } from '../spec/types.ts';
+import type { VmSpec } from '../vmspec/types.ts';
 import { renderCompose } from './compose.ts';
 import { renderDockerfile } from './dockerfile.ts';
 import { renderPackageJson } from './package-json.ts';

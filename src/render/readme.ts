@@ -1,7 +1,7 @@
 // The generated project's README: a view of the spec for templates/README.md.hbs.
 import type { Generated } from '../../generators/index.ts';
-import { vmRepository } from '../spec/image-name.ts';
-import type { Persistence, VmSpec } from '../spec/types.ts';
+import { vmRepository } from '../vmspec/image-name.ts';
+import type { Persistence, VmSpec } from '../vmspec/types.ts';
 import { fromReference } from './image-reference.ts';
 import type { RenderTemplate } from './templates.ts';
 

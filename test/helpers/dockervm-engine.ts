@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vmRepository } from '../../src/spec/image-name.ts';
+import { vmRepository } from '../../src/vmspec/image-name.ts';
 import { LABEL, removeLabelled } from './e2e-engine.ts';
 
 export const DOCKERVM_BIN = join(import.meta.dirname, '../../packages/dockervm/bin/dockervm.js');

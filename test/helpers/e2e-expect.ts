@@ -1,7 +1,7 @@
 // What a variant's VM should do, from the same spec the CLI builds from its flags: which checks
 // apply (desktop, services, supervisor, persistence) and with which values (user, UID, GID, sudo).
 import { generate } from '../../generators/index.ts';
-import type { VmSpec } from '../../src/spec/types.ts';
+import type { VmSpec } from '../../src/vmspec/types.ts';
 import { specFromArgs } from './render.ts';
 
 export interface Expectations {

@@ -4,8 +4,8 @@ import { getContext } from '../../src/create/context.ts';
 import { renderProject, type FileMap } from '../../src/render/project.ts';
 import { templateRenderer } from '../../src/render/compile.ts';
 import { loadTemplates } from '../../src/render/load-templates.ts';
-import { normalizeAnswers } from '../../src/spec/normalize.ts';
-import type { VmSpec } from '../../src/spec/types.ts';
+import { normalizeAnswers } from '../../src/vmspec/normalize.ts';
+import type { VmSpec } from '../../src/vmspec/types.ts';
 import { VERSION } from '../../src/version.ts';
 
 export const GOLDEN_PASSWORD = 'golden00';

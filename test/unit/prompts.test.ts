@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { collectAnswers, type Prompter } from '../../src/create/ask.ts';
 import { getContext } from '../../src/create/context.ts';
 import { questions } from '../../src/create/questions.ts';
-import { normalizeAnswers } from '../../src/spec/normalize.ts';
+import { normalizeAnswers } from '../../src/vmspec/normalize.ts';
 
 type Events = Awaited<ReturnType<typeof render>>['events'];
 type Step = { expect: RegExp; act: (events: Events) => void };

@@ -1,11 +1,11 @@
 // Answers → VmSpec: defaults, derived values and every refusal, without any I/O.
 import { describe, expect, it } from 'vitest';
-import type { Answers } from '../../src/spec/answers.ts';
-import { defaultAnswers } from '../../src/spec/defaults.ts';
+import type { Answers } from '../../src/vmspec/answers.ts';
+import { defaultAnswers } from '../../src/vmspec/defaults.ts';
 import { generate } from '../../generators/index.ts';
-import { normalizeAnswers } from '../../src/spec/normalize.ts';
-import { processNames } from '../../src/spec/processes.ts';
-import { checkPackageName, parsePort, projectNameFromDirectory } from '../../src/spec/validate.ts';
+import { normalizeAnswers } from '../../src/vmspec/normalize.ts';
+import { processNames } from '../../src/vmspec/processes.ts';
+import { checkPackageName, parsePort, projectNameFromDirectory } from '../../src/vmspec/validate.ts';
 
 const answers = (overrides: Partial<Answers> = {}): Answers => ({
   ...defaultAnswers('my-vm', { uid: 1000, gid: 1000, userName: 'me' }),

@@ -2,13 +2,13 @@
 // made on the page → the create-dockervm command line, and → the same Answers the CLI collects from that
 // command line with --yes. From there the page runs the scaffolder's own code (normalizeAnswers,
 // renderProject), so what it shows is what the CLI writes.
-import type { Answers } from '../../../src/spec/answers.ts';
-import { BASE_PRESETS, DEFAULT_BASE } from '../../../src/spec/bases.ts';
-import { defaultAnswers } from '../../../src/spec/defaults.ts';
-import { normalizeAnswers } from '../../../src/spec/normalize.ts';
+import type { Answers } from '../../../src/vmspec/answers.ts';
+import { BASE_PRESETS, DEFAULT_BASE } from '../../../src/vmspec/bases.ts';
+import { defaultAnswers } from '../../../src/vmspec/defaults.ts';
+import { normalizeAnswers } from '../../../src/vmspec/normalize.ts';
 import { renderProject, type FileMap } from '../../../src/render/project.ts';
 import type { RenderTemplate } from '../../../src/render/templates.ts';
-import type { Desktop, Family, Persistence, Service, Supervisor, VmSpec, WindowManager } from '../../../src/spec/types.ts';
+import type { Desktop, Family, Persistence, Service, Supervisor, VmSpec, WindowManager } from '../../../src/vmspec/types.ts';
 import { VERSION } from '../../../src/version.ts';
 
 export const CUSTOM = 'custom';

@@ -7,7 +7,7 @@ import { publishedPorts } from '../../docker/containers.ts';
 import { Engine } from '../../docker/engine.ts';
 import { inspectImage } from '../../docker/images.ts';
 import { probeNetworkCreation } from '../../docker/networks.ts';
-import { CLIError } from '../../spec/errors.ts';
+import { CLIError } from '../../vmspec/errors.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
 import {

@@ -1,10 +1,10 @@
 // Snapshot names and tags. A snapshot's id is its UTC creation time (yyyymmddThhmmssZ, sortable),
 // with -2, -3 … when two saves fall in the same second. Tags live in the repository of the VM's own
-// image (dockervm/<project>, see src/spec/image-name.ts):
+// image (dockervm/<project>, see src/vmspec/image-name.ts):
 //   <repository>:snap-<id>           the container layer (a commit of the VM)
 //   <repository>:snap-<id>-volumes   the persisted volume data (see volume-plan.ts)
 //   <repository>:snap-current        the snapshot the VM was last saved as or restored from
-import { CLIError } from '../../spec/errors.ts';
+import { CLIError } from '../../vmspec/errors.ts';
 
 export const TAG_PREFIX = 'snap-';
 export const CURRENT = 'current';
