@@ -4,7 +4,7 @@
 // `--out DIR [--version V]` builds copies of both packages into DIR/<name>/ and leaves packages/ alone:
 // the published-path tests pack and publish those, V standing in for src/version.ts (a newer release).
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -77,10 +77,10 @@ for (const pkg of packages) {
     cpSync(source, dir, { recursive: true, filter: (path) => !path.startsWith(join(source, 'dist')) });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
   }
-  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  const next = mkdtempSync(join(dir, '.dist-next-'));
   await build({
     entryPoints: { index: join(root, pkg.entry) },
-    outdir: join(dir, 'dist'),
+    outdir: next,
     // Code that only some runs need (the prompt library) goes to chunks loaded on demand.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
@@ -99,6 +99,38 @@ for (const pkg of packages) {
     logLevel: 'warning',
     external: pkg.external ?? [],
   });
+  moveInto(next, join(dir, 'dist'));
+}
+
+/**
+ * Puts a fresh build in place file by file (each a rename, so atomic) instead of deleting dist/ first:
+ * a CLI started from the previous build (a test run beside this build) may still load its chunks,
+ * which are named by content hash, so old ones stay a while and go once no process can still want them.
+ */
+function moveInto(fresh, dist) {
+  const written = new Set();
+  const walk = (from, to) => {
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from)) {
+      const path = join(from, name);
+      if (statSync(path).isDirectory()) walk(path, join(to, name));
+      else {
+        renameSync(path, join(to, name));
+        written.add(join(to, name));
+      }
+    }
+  };
+  walk(fresh, dist);
+  rmSync(fresh, { recursive: true, force: true });
+  const stale = Date.now() - 30 * 60_000;
+  const prune = (current) => {
+    for (const name of readdirSync(current)) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) prune(path);
+      else if (!written.has(path) && statSync(path).mtimeMs < stale) rmSync(path, { force: true });
+    }
+  };
+  prune(dist);
 }
 
 const thenRun = process.argv.indexOf('--then-run');
