@@ -27,9 +27,16 @@ export function shortFlagCount(cmd: Command, letter: string): number {
   let n = 0;
   for (const w of flagWords(cmd)) {
     if (w.startsWith('--')) continue;
-    for (const ch of w.slice(1)) if (ch === letter) n++;
+    // `-q=2` is one flag with a value, not the letters q, = and 2.
+    const letters = w.includes('=') ? w.slice(1, w.indexOf('=')) : w.slice(1);
+    for (const ch of letters) if (ch === letter) n++;
   }
   return n;
+}
+
+/** How often `--name` (or `--name=…`) is given, so `--quiet --quiet` counts two. */
+export function longFlagCount(cmd: Command, name: string): number {
+  return flagWords(cmd).filter((w) => w === `--${name}` || w.startsWith(`--${name}=`)).length;
 }
 
 export function hasLongFlag(cmd: Command, name: string): boolean {

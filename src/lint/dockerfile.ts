@@ -40,6 +40,11 @@ export interface Instruction {
   ignores: string[];
   /** Index into `stages`; -1 for instructions before the first FROM (global ARGs). */
   stage: number;
+  /**
+   * For `ONBUILD RUN …` (or any ONBUILD): the wrapped instruction, on the same line, so rules can
+   * check the trigger as hadolint does. Its findings point at the ONBUILD line.
+   */
+  onbuild?: Instruction;
 }
 
 export interface Stage {
@@ -114,6 +119,7 @@ export function parseDockerfile(text: string): Dockerfile {
     const keyword = m[1]!.toUpperCase();
     const body = m[2]!.trim();
     const { flags, rest } = FLAGGED.has(keyword) ? splitFlags(body) : { flags: [], rest: body };
+    const trigger = keyword === 'ONBUILD' ? onbuildTrigger(body, start + 1, df.stages.length - 1) : undefined;
     const heredocs: Heredoc[] = [];
     if (HEREDOC_KEYWORDS.has(keyword)) {
       for (const h of findHeredocMarkers(rest)) {
@@ -140,10 +146,21 @@ export function parseDockerfile(text: string): Dockerfile {
       heredocs,
       ignores: pending,
       stage: df.stages.length - 1,
+      ...(trigger ? { onbuild: { ...trigger, ignores: pending } } : {}),
     });
     pending = [];
   }
   return df;
+}
+
+/** The instruction inside `ONBUILD …`; heredocs are not expanded there, so it has none. */
+function onbuildTrigger(body: string, line: number, stage: number): Instruction | undefined {
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(body);
+  if (!m) return undefined;
+  const keyword = m[1]!.toUpperCase();
+  const text = m[2]!.trim();
+  const { flags, rest } = FLAGGED.has(keyword) ? splitFlags(text) : { flags: [], rest: text };
+  return { keyword, line, endLine: line, text, flags, args: rest, json: parseJsonForm(rest), heredocs: [], ignores: [], stage };
 }
 
 /** Directives only count at the very top: the first line that is not one ends the search. */

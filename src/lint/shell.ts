@@ -14,6 +14,11 @@ export interface Command {
   op: Operator;
   /** True for commands found inside `$(…)`, backticks or `<(…)`. */
   nested: boolean;
+  /**
+   * Set when this command is the one a wrapper runs (`sudo apt-get …` yields `sudo` and then
+   * `apt-get` with `wrappedBy: 'sudo'`), so rules see the real program behind `env`, `sudo`, `time`.
+   */
+  wrappedBy?: string;
 }
 
 export interface ShellScript {
@@ -23,7 +28,7 @@ export interface ShellScript {
 }
 
 // Words that open or close compound commands: the command proper follows them.
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'time']);
+const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}']);
 // Headers whose words are not a command at all (`for x in a b`).
 const HEADERS = new Set(['for', 'select', 'case', 'function']);
 
@@ -60,9 +65,9 @@ export function splitShell(text: string): ShellScript {
   };
   const endCommand = (next: Operator): void => {
     endWord();
-    const cmd = toCommand(words, op);
-    if (cmd) {
-      commands.push(cmd);
+    const found = toCommands(words, op);
+    if (found.length) {
+      commands.push(...found);
       op = next;
     } else if (next !== '\n' || op === '') {
       // An empty segment (`then` alone, a trailing `;`) passes its operator on, except that a
@@ -77,9 +82,10 @@ export function splitShell(text: string): ShellScript {
     inWord = true;
   };
 
+  // Every test below looks at the text from `i` without copying it (`startsWith(…, i)` and sticky
+  // regexes): a slice per character would make long RUNs quadratic.
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    const rest = text.slice(i);
     if (c === '\\') {
       if (text[i + 1] === '\n') i++;
       else if (i + 1 < text.length) add(c + text[i + 1]!, text[++i]!);
@@ -100,13 +106,13 @@ export function splitShell(text: string): ShellScript {
       i = stop;
       continue;
     }
-    if (rest.startsWith('$((')) {
+    if (text.startsWith('$((', i)) {
       const stop = matchingParen(text, i + 1);
       add(text.slice(i, stop + 1));
       i = stop;
       continue;
     }
-    if (rest.startsWith('$(') || ((c === '<' || c === '>') && text[i + 1] === '(')) {
+    if (text.startsWith('$(', i) || ((c === '<' || c === '>') && text[i + 1] === '(')) {
       const stop = matchingParen(text, i + 1);
       nested(text.slice(i + 2, stop));
       add(text.slice(i, stop + 1));
@@ -121,7 +127,7 @@ export function splitShell(text: string): ShellScript {
       i = stop;
       continue;
     }
-    if (rest.startsWith('${')) {
+    if (text.startsWith('${', i)) {
       const end = text.indexOf('}', i);
       const stop = end < 0 ? text.length : end;
       add(text.slice(i, stop + 1));
@@ -141,7 +147,7 @@ export function splitShell(text: string): ShellScript {
       i = skipHeredocBodies(text, i, heredocs);
       continue;
     }
-    const redir = /^(?:&>>?|<<<|<<-|<<|<>|<&|>>|>&|>\||<|>)/.exec(rest)?.[0];
+    const redir = c === '<' || c === '>' || c === '&' ? matchAt(REDIRECT, text, i) : undefined;
     if (redir) {
       if (/^\d+$/.test(raw)) {
         // `2>&1`: the 2 is a file descriptor, not an argument.
@@ -153,7 +159,7 @@ export function splitShell(text: string): ShellScript {
       i += redir.length - 1;
       continue;
     }
-    const sep = /^(?:&&|\|\||;;|\|&|[|;&()])/.exec(rest)?.[0];
+    const sep = matchAt(SEPARATOR, text, i);
     if (sep) {
       if (sep === '|' || sep === '|&') hasPipe = true;
       endCommand(sep === '|&' ? '|' : sep === ';;' || sep === '(' || sep === ')' ? ';' : (sep as Operator));
@@ -166,16 +172,115 @@ export function splitShell(text: string): ShellScript {
   return { commands, hasPipe };
 }
 
-function toCommand(words: Word[], op: Operator): Command | null {
+const REDIRECT = /&>>?|<<<|<<-|<<|<>|<&|>>|>&|>\||<|>/y;
+const SEPARATOR = /&&|\|\||;;|\|&|[|;&()]/y;
+
+/** The match of a sticky regex starting exactly at `at`, without copying the text. */
+function matchAt(re: RegExp, text: string, at: number): string | undefined {
+  re.lastIndex = at;
+  return re.exec(text)?.[0];
+}
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
+
+function toCommands(words: Word[], op: Operator): Command[] {
   let k = 0;
   while (k < words.length) {
     const w = words[k]!;
-    if (RESERVED.has(w.raw) || /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(w.raw)) k++;
+    if (RESERVED.has(w.raw) || ASSIGNMENT.test(w.raw)) k++;
     else break;
   }
   const first = words[k];
-  if (!first || HEADERS.has(first.raw)) return null;
-  return { name: first.value, args: words.slice(k + 1).map((w) => w.value), op, nested: false };
+  if (!first || HEADERS.has(first.raw)) return [];
+  const values = words.slice(k).map((w) => w.value);
+  const out: Command[] = [{ name: first.value, args: values.slice(1), op, nested: false }];
+  // `sudo env X=1 time apt-get …`: each wrapper also yields the command it runs.
+  for (let depth = 0; depth < 8; depth++) {
+    const outer = out[out.length - 1]!;
+    const inner = wrappedCommand(outer);
+    if (!inner) break;
+    out.push({ ...inner, op, nested: false, wrappedBy: outer.name.slice(outer.name.lastIndexOf('/') + 1) });
+  }
+  return out;
+}
+
+interface WrapperSpec {
+  /** Options that take the next word as their value (short letters without `-`, long names with `--`). */
+  values: string[];
+  /** `env` also takes `NAME=value` words before the command. */
+  assignments?: boolean;
+  /** Positional words before the command (`timeout 10 cmd`). */
+  positional?: number;
+  /** Options after which nothing runs (`command -v x` only looks x up). */
+  notRunning?: string[];
+}
+
+// Programs whose operands are another command line; hadolint (through ShellCheck) names the
+// wrapper only, so without this `sudo apt-get install x` escapes every apt rule.
+const WRAPPERS: Record<string, WrapperSpec> = {
+  env: { values: ['u', '--unset', 'C', '--chdir', 'S', '--split-string'], assignments: true },
+  sudo: {
+    values: [
+      'u',
+      '--user',
+      'g',
+      '--group',
+      'C',
+      '--close-from',
+      'D',
+      '--chdir',
+      'p',
+      '--prompt',
+      'r',
+      '--role',
+      't',
+      '--type',
+      'U',
+      '--other-user',
+      'T',
+      '--command-timeout',
+      'h',
+      '--host',
+    ],
+  },
+  doas: { values: ['u', 'C'] },
+  time: { values: ['f', '--format', 'o', '--output'] },
+  nice: { values: ['n', '--adjustment'] },
+  nohup: { values: [] },
+  command: { values: [], notRunning: ['-v', '-V'] },
+  exec: { values: ['a'] },
+  builtin: { values: [] },
+  busybox: { values: [] },
+  stdbuf: { values: ['i', '--input', 'o', '--output', 'e', '--error'] },
+  timeout: { values: ['s', '--signal', 'k', '--kill-after'], positional: 1 },
+};
+
+function wrappedCommand(cmd: Command): Pick<Command, 'name' | 'args'> | null {
+  const spec = WRAPPERS[cmd.name.slice(cmd.name.lastIndexOf('/') + 1)];
+  if (!spec) return null;
+  const args = cmd.args;
+  let positional = spec.positional ?? 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (spec.notRunning?.includes(a)) return null;
+    if (a === '--') {
+      i++;
+      if (i >= args.length) return null;
+    } else if (a.startsWith('--') && a.length > 2) {
+      if (!a.includes('=') && spec.values.includes(a)) i++;
+      continue;
+    } else if (a.startsWith('-') && a.length > 1) {
+      // `-u bob`, or `-ubob`; only a value letter written last in its group takes the next word.
+      if (spec.values.includes(a[a.length - 1]!)) i++;
+      continue;
+    } else if (spec.assignments && ASSIGNMENT.test(a)) continue;
+    else if (positional > 0) {
+      positional--;
+      continue;
+    }
+    return i < args.length ? { name: args[i]!, args: args.slice(i + 1) } : null;
+  }
+  return null;
 }
 
 function closingDoubleQuote(text: string, open: number): number {

@@ -13,7 +13,7 @@ describe('formatTty', () => {
       [
         'docker/Dockerfile:1 DL3006 warning: Always tag the version of an image explicitly',
         'docker/Dockerfile:2 DL3008 warning: Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
-        'docker/Dockerfile:2 DL3009 info: Delete the apt-get lists after installing something',
+        'docker/Dockerfile:2 DL3009 info: Delete the apt lists (/var/lib/apt/lists) after installing something',
         'docker/Dockerfile:3 DL3002 warning: Last USER should not be root',
         '',
       ].join('\n'),

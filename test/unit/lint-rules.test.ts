@@ -41,11 +41,11 @@ describe('apt rules', () => {
     expect(at('DL3009', `${build}`)).toEqual([2]);
   });
 
-  it('DL3014 accepts -y, --yes, --assume-yes and -q like hadolint', () => {
-    for (const f of ['-y', '--yes', '--assume-yes', '-qq', '-yq', '-q']) {
+  it('DL3014 accepts -y, --yes, --assume-yes and quiet level 2, not a single -q', () => {
+    for (const f of ['-y', '--yes', '--assume-yes', '-qq', '-yq', '-q -q', '-q=2', '--quiet --quiet']) {
       expect(at('DL3014', `RUN apt-get ${f} install x=1`), f).toEqual([]);
     }
-    expect(at('DL3014', 'RUN apt-get install x=1')).toEqual([1]);
+    for (const f of ['', '-q', '--quiet', '-q=1']) expect(at('DL3014', `RUN apt-get ${f} install x=1`), f).toEqual([1]);
   });
 
   it('DL3015 accepts the apt option form', () => {
@@ -53,10 +53,15 @@ describe('apt rules', () => {
     expect(at('DL3015', 'RUN apt-get install -y x=1')).toEqual([1]);
   });
 
-  it('looks through env prefixes, paths and if/then but not through sudo', () => {
+  it('looks through env prefixes, paths, if/then and wrappers such as sudo, env and time', () => {
     expect(at('DL3014', 'RUN DEBIAN_FRONTEND=noninteractive /usr/bin/apt-get install x=1')).toEqual([1]);
     expect(at('DL3014', 'RUN if true; then apt-get install x=1; fi')).toEqual([1]);
-    expect(at('DL3014', 'RUN sudo apt-get install x=1')).toEqual([]);
+    expect(at('DL3014', 'RUN sudo apt-get install x=1')).toEqual([1]);
+    expect(at('DL3014', 'RUN env DEBIAN_FRONTEND=noninteractive apt-get install x=1')).toEqual([1]);
+    expect(at('DL3014', 'RUN time -p apt-get install x=1')).toEqual([1]);
+    // The wrapper is still reported for itself, and wrapped commands do not make a RUN "chained".
+    expect(at('DL3004', 'RUN sudo apt-get install -y x=1')).toEqual([1]);
+    expect(at('DL3059', 'FROM a:1\nRUN sudo -E make\nRUN time make test')).toEqual([3]);
   });
 });
 

@@ -41,9 +41,39 @@ describe('splitShell', () => {
 
   it('skips env assignments and compound-command keywords', () => {
     expect(one('DEBIAN_FRONTEND=noninteractive LANG=C apt-get install x').name).toBe('apt-get');
-    expect(names('if [ -f x ]; then sudo rm x; else cd /; fi')).toEqual(['[', 'sudo', 'cd']);
+    expect(names('if [ -f x ]; then sudo rm x; else cd /; fi')).toEqual(['[', 'sudo', 'rm', 'cd']);
     expect(names('for p in a b; do pip install "$p"; done')).toEqual(['pip']);
     expect(names('( cd /src && make ) && { echo ok; }')).toEqual(['cd', 'make', 'echo']);
+  });
+
+  it('looks through env, sudo, time and other wrappers to the command they run', () => {
+    const wrapped = (text: string) => splitShell(text).commands.map((c) => [c.name, c.wrappedBy ?? null, c.args.join(' ')]);
+    expect(wrapped('env -u HOME X=1 apt-get install -y a')).toEqual([
+      ['env', null, '-u HOME X=1 apt-get install -y a'],
+      ['apt-get', 'env', 'install -y a'],
+    ]);
+    expect(wrapped('sudo -u bob -E time -p nice -n 5 make all').map((c) => c[0])).toEqual(['sudo', 'time', 'nice', 'make']);
+    expect(wrapped('/usr/bin/sudo -- apt-get update')[1]).toEqual(['apt-get', 'sudo', 'update']);
+    expect(wrapped('timeout -s KILL 30 curl -f x')[1]).toEqual(['curl', 'timeout', '-f x']);
+    // Nothing runs: only options, or `command -v` which looks a name up.
+    expect(names('sudo -l')).toEqual(['sudo']);
+    expect(names('command -v curl')).toEqual(['command']);
+    expect(names('env')).toEqual(['env']);
+    // The joining operator and nesting carry over to the wrapped command.
+    const s = splitShell('true && V="$(sudo id -u)"');
+    expect(s.commands.map((c) => [c.name, c.nested])).toEqual([
+      ['true', false],
+      ['sudo', true],
+      ['id', true],
+    ]);
+  });
+
+  it('stays linear in the length of a RUN', () => {
+    // Not a timing test: a long quoted script must split into the right number of commands,
+    // which the old per-character copy of the rest of the text made take seconds.
+    const n = 20_000;
+    const text = Array.from({ length: n }, (_, i) => `echo "item ${i}" 'x' $((i + 1)) \${HOME}`).join(' && ');
+    expect(splitShell(text).commands).toHaveLength(n);
   });
 
   it('skips shell comments and here-document bodies', () => {

@@ -1,8 +1,8 @@
 // Debian/Ubuntu package rules. Codes, severities and the conditions follow hadolint; messages
 // keep hadolint's wording so users recognise them.
-import { commandsNamed, hasAnyFlag, hasArg, hasLongFlag, operands } from '../commands.ts';
+import { commandsNamed, hasAnyFlag, hasArg, hasLongFlag, longFlagCount, operands, shortFlagCount } from '../commands.ts';
 import type { Command } from '../shell.ts';
-import { hasCacheMountUnder, runRule, stageReachesImage, type RunInfo, type Rule } from './context.ts';
+import { allRuns, hasCacheMountUnder, runRule, stageReachesImage, type RunInfo, type Rule } from './context.ts';
 
 function aptGetInstalls(run: RunInfo): Command[] {
   return commandsNamed(run.script, 'apt-get').filter((c) => hasArg(c, 'install'));
@@ -28,26 +28,36 @@ export const DL3008 = runRule(
 );
 
 /**
- * Lists fetched by `apt-get update` stay in the layer unless removed in the same RUN or kept out
- * by mounts. hadolint accepts a cache (or, since 2.14, tmpfs) mount at /var/lib/apt/lists, or at
- * both /var/lib/apt and /var/cache/apt; /var/lib/apt alone still warns. Stages that no image
- * inherits are exempt, since their layers are thrown away.
+ * Lists fetched by `apt-get update` (or `apt update`, `aptitude update`) stay in the layer unless
+ * removed in the same RUN or kept out by mounts. hadolint accepts a cache or tmpfs mount at
+ * /var/lib/apt/lists, or at both /var/lib/apt and /var/cache/apt; /var/lib/apt alone still warns.
+ * Stages that no image inherits are exempt, since their layers are thrown away; an ONBUILD
+ * trigger never is, because it runs in whatever image builds on this one.
+ *
+ * Unlike hadolint, which takes any `rm -rf …` as the cleanup, the `rm` must name the lists.
  */
 export const DL3009: Rule = {
   code: 'DL3009',
   severity: 'info',
-  message: 'Delete the apt-get lists after installing something',
+  message: 'Delete the apt lists (/var/lib/apt/lists) after installing something',
   check: (ctx) =>
-    ctx.runs
+    allRuns(ctx)
       .filter((run) => {
-        const updates = commandsNamed(run.script, 'apt-get').some((c) => hasArg(c, 'update'));
+        const updates = commandsNamed(run.script, 'apt-get', 'apt', 'aptitude').some((c) => hasArg(c, 'update'));
         if (!updates) return false;
         const removes = commandsNamed(run.script, 'rm').some((c) => c.args.some((a) => a.replace(/\/+$/, '').startsWith('/var/lib/apt/lists')));
         const mounted = hasCacheMountUnder(run, '/var/lib/apt/lists') || (hasCacheMountUnder(run, '/var/lib/apt') && hasCacheMountUnder(run, '/var/cache/apt'));
-        return !removes && !mounted && stageReachesImage(ctx, run.instr.stage);
+        return !removes && !mounted && (run.onbuild || stageReachesImage(ctx, run.instr.stage));
       })
       .map((run) => ({ line: run.instr.line })),
 };
+
+/** apt-get assumes yes with -y/--yes/--assume-yes, or at quiet level 2 (`-qq`, `-q -q`, `-q=2`). */
+function assumesYes(c: Command): boolean {
+  if (hasAnyFlag(c, ['y'], ['yes', 'assume-yes'])) return true;
+  if (shortFlagCount(c, 'q') >= 2 || longFlagCount(c, 'quiet') >= 2) return true;
+  return c.args.some((a) => /^(?:-q|--quiet)=([2-9]|\d{2,})$/.test(a));
+}
 
 export const DL3014 = runRule(
   {
@@ -55,8 +65,8 @@ export const DL3014 = runRule(
     severity: 'warning',
     message: 'Use the `-y` switch to avoid manual input `apt-get -y install <package>`',
   },
-  // hadolint also takes a single -q as enough (apt-get itself needs -qq to assume yes).
-  (run) => aptGetInstalls(run).some((c) => !hasAnyFlag(c, ['y', 'q'], ['yes', 'assume-yes'])),
+  // A single -q only quiets the output; apt-get still asks.
+  (run) => aptGetInstalls(run).some((c) => !assumesYes(c)),
 );
 
 export const DL3015 = runRule(

@@ -6,20 +6,28 @@ import { parseMount, type Mount } from '../words.ts';
 import type { RuleMeta } from '../types.ts';
 
 export interface RuleOptions {
-  /** Registries allowed in FROM (DL3026); empty means the rule is off. */
+  /** Registries allowed in FROM, COPY --from and RUN --mount from= (DL3026); empty means the rule is off. */
   trustedRegistries: string[];
 }
 
 export interface RunInfo {
+  /** The RUN itself; for a trigger, the RUN inside the ONBUILD (same line as the ONBUILD). */
   instr: Instruction;
   script: ShellScript;
   mounts: Mount[];
+  /** An `ONBUILD RUN …`: it runs in images built FROM this one, not in this stage. */
+  onbuild: boolean;
 }
 
 export interface LintContext {
   df: Dockerfile;
   options: RuleOptions;
+  /** RUN instructions in file order. */
   runs: RunInfo[];
+  /** `ONBUILD RUN` triggers in file order; hadolint applies most RUN rules to them as well. */
+  onbuildRuns: RunInfo[];
+  /** The RunInfo of each RUN instruction, for rules that walk all instructions. */
+  runOf: Map<Instruction, RunInfo>;
   /** Stage names (lower-cased, as BuildKit compares them) used as the base of some FROM. */
   usedAsBase: Set<string>;
 }
@@ -39,9 +47,24 @@ export function instructionRule(meta: RuleMeta, violates: (i: Instruction, ctx: 
   return { ...meta, check: (ctx) => ctx.df.instructions.filter((i) => violates(i, ctx)).map((i) => ({ line: i.line })) };
 }
 
-/** A rule about one RUN's shell script and mounts. */
-export function runRule(meta: RuleMeta, violates: (run: RunInfo, ctx: LintContext) => boolean): Rule {
-  return { ...meta, check: (ctx) => ctx.runs.filter((r) => violates(r, ctx)).map((r) => ({ line: r.instr.line })) };
+/**
+ * A rule about one RUN's shell script and mounts. Unless `onbuild: false`, `ONBUILD RUN` triggers
+ * are checked too (hadolint does so for every package and download rule).
+ */
+export function runRule(meta: RuleMeta, violates: (run: RunInfo, ctx: LintContext) => boolean, opts: { onbuild?: boolean } = {}): Rule {
+  return {
+    ...meta,
+    check: (ctx) =>
+      allRuns(ctx, opts.onbuild ?? true)
+        .filter((r) => violates(r, ctx))
+        .map((r) => ({ line: r.instr.line })),
+  };
+}
+
+/** RUNs and (when asked) ONBUILD RUN triggers, in line order. */
+export function allRuns(ctx: LintContext, onbuild = true): RunInfo[] {
+  if (!onbuild || ctx.onbuildRuns.length === 0) return ctx.runs;
+  return [...ctx.runs, ...ctx.onbuildRuns].sort((a, b) => a.instr.line - b.instr.line);
 }
 
 const SHELLS = /^(?:\/usr)?(?:\/local)?(?:\/bin\/)?(?:sh|bash|ash|dash|zsh)$/;
@@ -66,16 +89,21 @@ export function runShellText(instr: Instruction): string {
   return parts.filter(Boolean).join('\n');
 }
 
+function runInfo(instr: Instruction, onbuild: boolean): RunInfo {
+  return {
+    instr,
+    script: splitShell(runShellText(instr)),
+    mounts: instr.flags.filter((f) => f.name === 'mount' && f.value).map((f) => parseMount(f.value!)),
+    onbuild,
+  };
+}
+
 export function buildContext(df: Dockerfile, options: RuleOptions): LintContext {
-  const runs: RunInfo[] = df.instructions
-    .filter((i) => i.keyword === 'RUN')
-    .map((instr) => ({
-      instr,
-      script: splitShell(runShellText(instr)),
-      mounts: instr.flags.filter((f) => f.name === 'mount' && f.value).map((f) => parseMount(f.value!)),
-    }));
+  const runs = df.instructions.filter((i) => i.keyword === 'RUN').map((i) => runInfo(i, false));
+  const onbuildRuns = df.instructions.flatMap((i) => (i.onbuild?.keyword === 'RUN' ? [runInfo(i.onbuild, true)] : []));
+  const runOf = new Map(runs.map((r) => [r.instr, r]));
   const usedAsBase = new Set(df.stages.map((s) => s.image.raw.toLowerCase()));
-  return { df, options, runs, usedAsBase };
+  return { df, options, runs, onbuildRuns, runOf, usedAsBase };
 }
 
 /** Final stage, or one some FROM builds on: what it leaves behind ends up in an image. */

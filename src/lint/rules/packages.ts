@@ -1,8 +1,10 @@
 // Alpine (apk) and Fedora/RHEL (dnf, microdnf) package rules, with hadolint's codes,
 // severities and pinning conventions.
 import { commandsNamed, hasArg, hasLongFlag, operands, programName } from '../commands.ts';
+import type { Instruction } from '../dockerfile.ts';
 import type { ShellScript } from '../shell.ts';
-import { hasCacheMountUnder, runRule } from './context.ts';
+import { parseKeyValues } from '../words.ts';
+import { allRuns, hasCacheMountUnder, runRule, type LintContext, type Rule } from './context.ts';
 
 function apkAdds(script: ShellScript) {
   return commandsNamed(script, 'apk').filter((c) => hasArg(c, 'add'));
@@ -18,8 +20,9 @@ export const DL3018 = runRule(
     apkAdds(run.script).some((c) =>
       operands(c, { short: ['t', 'X', 'p'], long: ['virtual', 'repository', 'root', 'repositories-file'] })
         .filter((a) => a !== 'add')
-        // `=` pins exactly, `~` to a version prefix; a local .apk file carries its own version.
-        .some((pkg) => !pkg.includes('=') && !pkg.includes('~') && !pkg.endsWith('.apk')),
+        // `=` pins exactly, `~` to a version prefix, `>`/`<` to a range (quoted, as in
+        // `"flex>=2.6.1-r1"`); a local .apk file carries its own version.
+        .some((pkg) => !/[=~<>]/.test(pkg) && !pkg.endsWith('.apk')),
     ),
 );
 
@@ -38,44 +41,83 @@ const DNF_VALUES = {
   short: ['x'],
   long: ['exclude', 'enablerepo', 'disablerepo', 'repo', 'repoid', 'releasever', 'installroot', 'setopt'],
 };
+/** Subcommands that download packages into dnf's cache (with their short aliases). */
+const DNF_FETCHING = ['install', 'in', 'upgrade', 'up', 'upgrade-minimal', 'up-min', 'reinstall', 'rei'];
+const DNF_INSTALL = ['install', 'in'];
 
 /** `name-version[-release]`: every part after the first dash is version-like and one starts with a digit. */
-function rpmPinned(pkg: string): boolean {
+function rpmPinned(pkg: string, defined: ReadonlySet<string>): boolean {
   if (pkg.endsWith('.rpm')) return true;
+  // `git-core-${version}`: pinned when the variable is set by ENV in this stage or by an ARG.
+  if (pkg.includes('$')) return [...pkg.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].some((m) => defined.has(m[1]!));
   const parts = pkg.split('-').slice(1);
   return parts.length > 0 && parts.every((p) => /^[A-Za-z0-9.~^_:+]+$/.test(p)) && parts.some((p) => /^\d/.test(p));
 }
 
-export const DL3041 = runRule(
-  {
-    code: 'DL3041',
-    severity: 'warning',
-    message: 'Specify version with `dnf install -y <package>-<version>`.',
-  },
-  (run) =>
-    commandsNamed(run.script, ...DNF)
-      .filter((c) => hasArg(c, 'install') && !hasArg(c, 'group', 'groupinstall'))
-      .some((c) => {
-        const names = operands(c, DNF_VALUES).filter((a) => a !== 'install' && a !== 'module');
-        // Modules are pinned by stream (`nodejs:20`), packages by version.
-        return hasArg(c, 'module') ? names.some((m) => !m.includes(':')) : names.some((p) => !rpmPinned(p));
-      }),
-);
+/**
+ * Variables a RUN can use for versions, per instruction: ENV of its stage (and of the stage it
+ * builds on, by name) plus every ARG declared so far, which is how hadolint scopes them.
+ */
+function versionVariables(ctx: LintContext): Map<Instruction, Set<string>> {
+  const stageEnv: Set<string>[] = [];
+  const args = new Set<string>();
+  const out = new Map<Instruction, Set<string>>();
+  let env = new Set<string>();
+  for (const i of ctx.df.instructions) {
+    if (i.keyword === 'FROM') {
+      const stage = ctx.df.stages[i.stage]!;
+      const parent = ctx.df.stages.slice(0, stage.index).find((s) => s.name?.toLowerCase() === stage.image.raw.toLowerCase());
+      env = new Set(parent ? stageEnv[parent.index] : []);
+      stageEnv[stage.index] = env;
+    } else if (i.keyword === 'ENV') for (const kv of parseKeyValues(i.args, 'ENV')) env.add(kv.key);
+    else if (i.keyword === 'ARG') for (const kv of parseKeyValues(i.args, 'ARG')) args.add(kv.key);
+    else if (i.keyword === 'RUN') out.set(i, new Set([...env, ...args]));
+  }
+  return out;
+}
 
 /**
- * Each dnf/microdnf install must be followed by a clean in the same RUN. A cache mount over the
- * package cache also keeps it out of the layer, so it is accepted as well.
+ * Packages pinned as `name-version`, modules by stream (`nodejs:20`); groups are not pinned.
+ * An ONBUILD trigger runs in a child image whose ENV and ARG we cannot see, so a variable there
+ * does not count as a version (hadolint judges it the same way).
+ */
+export const DL3041: Rule = {
+  code: 'DL3041',
+  severity: 'warning',
+  message: 'Specify version with `dnf install -y <package>-<version>`.',
+  check: (ctx) => {
+    const vars = versionVariables(ctx);
+    const none = new Set<string>();
+    return allRuns(ctx)
+      .filter((run) => {
+        const defined = run.onbuild ? none : (vars.get(run.instr) ?? none);
+        return commandsNamed(run.script, ...DNF)
+          .filter((c) => hasArg(c, ...DNF_INSTALL) && !hasArg(c, 'group', 'groupinstall'))
+          .some((c) => {
+            const names = operands(c, DNF_VALUES).filter((a) => !DNF_INSTALL.includes(a) && a !== 'module');
+            return hasArg(c, 'module') ? names.some((m) => !m.includes(':')) : names.some((p) => !rpmPinned(p, defined));
+          });
+      })
+      .map((run) => ({ line: run.instr.line }));
+  },
+};
+
+/** dnf5 keeps its cache in /var/cache/libdnf5 (or ~/.cache/libdnf5 for users); dnf4 in /var/cache/dnf or yum. */
+const DNF_CACHES = /(?:^|\/)(?:var\/cache\/(?:libdnf5|dnf|yum)|\.cache\/libdnf5)(?:[/*]|$)/;
+
+/**
+ * Each dnf/microdnf command that fetches packages must be followed, in the same RUN, by a clean
+ * by the same tool (`dnf install … && microdnf clean all` still leaves dnf's cache) or an `rm` of
+ * the cache. A cache or tmpfs mount at the cache directory keeps it out of the layer instead.
  */
 export const DL3040 = runRule({ code: 'DL3040', severity: 'warning', message: '`dnf clean all` missing after dnf command.' }, (run) => {
-  if (hasCacheMountUnder(run, '/var/cache/dnf') || hasCacheMountUnder(run, '/var/cache/yum')) return false;
+  if (run.mounts.some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== undefined && DNF_CACHES.test(m.target))) return false;
   const cmds = run.script.commands;
   return DNF.some((tool) => {
-    const install = cmds.findIndex((c) => programName(c) === tool && hasArg(c, 'install'));
-    if (install < 0) return false;
+    const fetch = cmds.findIndex((c) => programName(c) === tool && hasArg(c, ...DNF_FETCHING));
+    if (fetch < 0) return false;
     const cleaned = cmds.some(
-      (c, i) =>
-        i > install &&
-        ((programName(c) === tool && hasArg(c, 'clean')) || (programName(c) === 'rm' && c.args.some((a) => /^\/var\/cache\/(?:dnf|yum)\b/.test(a)))),
+      (c, i) => i > fetch && ((programName(c) === tool && hasArg(c, 'clean')) || (programName(c) === 'rm' && c.args.some((a) => DNF_CACHES.test(a)))),
     );
     return !cleaned;
   });

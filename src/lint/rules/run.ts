@@ -5,6 +5,8 @@ import { runRule, type LintContext, type Rule, type RunInfo } from './context.ts
 export const DL3003 = runRule(
   { code: 'DL3003', severity: 'warning', message: 'Use WORKDIR to switch to a directory' },
   (run) => commandsNamed(run.script, 'cd').length > 0,
+  // hadolint does not look into ONBUILD for this one: the trigger's directory is the child's business.
+  { onbuild: false },
 );
 
 export const DL3004 = runRule(
@@ -29,12 +31,12 @@ export const DL3059: Rule = {
     const hits: { line: number }[] = [];
     let prev: { flags: string; count: number } | null = null;
     for (const instr of ctx.df.instructions) {
-      const run = ctx.runs.find((r) => r.instr === instr);
+      const run = ctx.runOf.get(instr);
       if (!run) {
         prev = null;
         continue;
       }
-      const cur = { flags: JSON.stringify(instr.flags), count: run.script.commands.length };
+      const cur = { flags: JSON.stringify(instr.flags), count: run.script.commands.filter((c) => !c.wrappedBy).length };
       if (prev && prev.flags === cur.flags && prev.count <= 1 && cur.count <= 1) hits.push({ line: instr.line });
       prev = cur;
     }
@@ -75,7 +77,7 @@ export const DL4006: Rule = {
         const [program, ...args] = instr.json as [string, ...string[]];
         safe = nonPosix(program) || setsPipefail({ name: program, args, op: '', nested: false });
       } else if (instr.keyword === 'RUN' && !safe) {
-        const run = ctx.runs.find((r) => r.instr === instr)!;
+        const run = ctx.runOf.get(instr)!;
         if (run.script.hasPipe && !pipefailInScript(run)) hits.push({ line: instr.line });
       }
     }
