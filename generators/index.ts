@@ -7,6 +7,7 @@ import { extraPackagesLayer } from './packages.ts';
 import { persistenceLayer } from './persistence.ts';
 import { runtimeLayer } from './runtime.ts';
 import { serviceLayers } from './services.ts';
+import { shareLayer } from './share.ts';
 import { supervisionLayer, type Supervision } from './supervision.ts';
 import { userLayer } from './user.ts';
 import { windowManagerLayer } from './window-manager.ts';
@@ -22,6 +23,7 @@ export function generate(spec: VmSpec): Generated {
   const layers = [
     baseLayer(spec),
     userLayer(spec),
+    shareLayer(spec),
     desktopLayer(spec),
     windowManagerLayer(spec),
     ...serviceLayers(spec),

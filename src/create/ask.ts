@@ -88,6 +88,7 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
     ports,
     bindAll: flags.bindAll ?? false,
     ...(sshPublicKey ? { sshPublicKey } : {}),
+    ...(flags.share !== undefined ? { share: flags.share } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { CLIError } from '../vmspec/errors.ts';
 import type { HostFacts } from '../vmspec/defaults.ts';
 import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
 import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
+import { DEFAULT_SHARE } from '../vmspec/share.ts';
 import { CREATE_OPTIONS } from './options.ts';
 import { packageManagerFrom, type PackageManager } from './package-manager.ts';
 
@@ -29,6 +30,8 @@ export interface Flags {
   ports?: string[];
   bindAll?: boolean;
   sshKeyFile?: string;
+  /** --share: the folder for ~/share (a bare --share is ./share). */
+  share?: string;
   /** --port-base and the per-port flags, as typed (checked in ports.ts, where the VM's ports are known). */
   hostPorts: { base?: string; novnc?: string; vnc?: string; ssh?: string };
 }
@@ -69,9 +72,18 @@ function splitList(values: string[] | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
+/**
+ * `--share` alone means ./share; a folder of your choice is `--share=DIR`, so the word after a bare
+ * --share stays what it would be without it (the project directory, say).
+ */
+function withShareDefault(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, index) => (arg === '--share' && (end === -1 || index < end) ? `--share=${DEFAULT_SHARE}` : arg));
+}
+
 function parse(argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: CREATE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
+    return parseArgs({ args: withShareDefault(argv), options: CREATE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
   } catch (error) {
     // parseArgs' messages are clear but long; keep the first sentence and point at --help.
     const message = (error as Error).message.split('. ')[0];
@@ -103,6 +115,7 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     ports: splitList(values.port),
     bindAll: values['bind-all'],
     sshKeyFile: values['ssh-key'],
+    share: values.share,
     hostPorts: { base: values['port-base'], novnc: values['novnc-port'], vnc: values['vnc-port'], ssh: values['ssh-port'] },
   };
   const yes = values.yes ?? false;

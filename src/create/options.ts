@@ -41,6 +41,11 @@ export const CREATE_OPTIONS = {
   'vnc-port': { type: 'string', value: 'PORT', description: 'host port for VNC clients (DOCKERVM_VNC_PORT in .env)' },
   'ssh-port': { type: 'string', value: 'PORT', description: 'host port for ssh (DOCKERVM_SSH_PORT in .env)' },
   'bind-all': { type: 'boolean', description: 'publish ports on all interfaces instead of 127.0.0.1 (reachable from the network)' },
+  share: {
+    type: 'string',
+    value: '[=DIR]',
+    description: 'bind-mount a host folder at ~/share (--share alone: ./share, made here and git-ignored; --share=DIR for another)',
+  },
   'ssh-key': { type: 'string', value: 'FILE', description: 'public key to authorize for ssh (default: ~/.ssh/id_ed25519.pub or id_rsa.pub)' },
   pin: { type: 'boolean', description: 'pin the base image to its registry digest (default: yes; --no-pin to skip)' },
   'registry-mirror': { type: 'string', value: 'URL', description: 'registry to resolve Docker Hub digests from (env DOCKERVM_REGISTRY_MIRROR)' },
