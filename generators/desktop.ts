@@ -5,6 +5,8 @@ import { NOVNC_PORT, NOVNC_WEB, RUNTIME_BIN, VNC_DISPLAY, VNC_PORT, WEBSOCKIFY_L
 
 interface DesktopPackages {
   terminal: string[];
+  /** The terminal's fonts alone, for desktops that bring their own terminal. */
+  fonts: string[];
   vnc: string[];
   novnc: string[];
   /** The TigerVNC X server's name in this family. */
@@ -14,6 +16,7 @@ interface DesktopPackages {
 const PACKAGES: Partial<Record<Family, DesktopPackages>> = {
   debian: {
     terminal: ['xterm', 'fonts-dejavu-core'],
+    fonts: ['fonts-dejavu-core'],
     vnc: ['tigervnc-standalone-server', 'tigervnc-tools'],
     // Debian's novnc depends on nodejs and its websockify on numpy (+40 MB): both come as files from
     // their packages instead (see noVncFiles); websockify's own code runs on the standard library.
@@ -22,12 +25,14 @@ const PACKAGES: Partial<Record<Family, DesktopPackages>> = {
   },
   fedora: {
     terminal: ['xterm', 'dejavu-sans-mono-fonts'],
+    fonts: ['dejavu-sans-fonts', 'dejavu-sans-mono-fonts'],
     vnc: ['tigervnc-server-minimal'],
     novnc: ['novnc', 'python3-websockify'],
     xvnc: 'Xvnc',
   },
   alpine: {
     terminal: ['xterm', 'font-dejavu'],
+    fonts: ['font-dejavu'],
     vnc: ['tigervnc'],
     novnc: ['novnc', 'websockify'],
     xvnc: 'Xvnc',
@@ -75,16 +80,18 @@ function vncDesktop(spec: VmSpec): Contribution {
   const packages = packagesOf(spec);
   const browser = spec.desktop === 'novnc';
   const display = { DISPLAY: VNC_DISPLAY };
-  const programs: Program[] = [
-    { name: 'vnc-server', command: [`${RUNTIME_BIN}/start-vnc`], runAs: 'user', priority: 10, environment: display },
-    {
+  // XFCE has a terminal of its own in its panel; the lighter desktops open an xterm at start.
+  const xterm = spec.windowManager !== 'xfce';
+  const programs: Program[] = [{ name: 'vnc-server', command: [`${RUNTIME_BIN}/start-vnc`], runAs: 'user', priority: 10, environment: display }];
+  if (xterm) {
+    programs.push({
       name: 'xterm',
       command: [`${RUNTIME_BIN}/wait-x`, ...XTERM, '-title', spec.name, '-geometry', '100x30+40+40'],
       runAs: 'user',
       priority: 30,
       environment: display,
-    },
-  ];
+    });
+  }
   if (browser) programs.push(noVncProgram(family));
   const files = [script('start-vnc', 'rootfs/start-vnc.sh.hbs', { xvnc: packages.xvnc, port: VNC_PORT }), script('wait-x', 'rootfs/wait-x.sh.hbs')];
   if (browser) {
@@ -92,7 +99,7 @@ function vncDesktop(spec: VmSpec): Contribution {
   }
   return {
     layer: `desktop:${spec.desktop}`,
-    packages: { [family]: [...packages.terminal, ...packages.vnc, ...(browser ? packages.novnc : [])] },
+    packages: { [family]: [...(xterm ? packages.terminal : packages.fonts), ...packages.vnc, ...(browser ? packages.novnc : [])] },
     steps: [
       {
         comment: 'X sockets live in a world-writable, sticky directory the VNC server can use as a non-root user',

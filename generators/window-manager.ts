@@ -1,10 +1,22 @@
-// An optional window manager for the VNC desktops: without one, windows have no frames or menu.
-import type { VmSpec } from '../src/vmspec/types.ts';
+// The window manager of the VNC desktops: none, Openbox (frames and a right-click menu, the light
+// default) or XFCE (a full desktop: panel, application menu, file manager, terminal).
+import type { Family, VmSpec } from '../src/vmspec/types.ts';
+import { launchers } from './apps.ts';
 import type { Contribution } from './contribution.ts';
-import { RUNTIME_BIN, VNC_DISPLAY } from './paths.ts';
+import { RUNTIME_BIN, VNC_DISPLAY, rootfsPath } from './paths.ts';
 
 export function windowManagerLayer(spec: VmSpec): Contribution {
-  if (spec.windowManager === 'none') return { layer: 'window-manager:none' };
+  switch (spec.windowManager) {
+    case 'none':
+      return { layer: 'window-manager:none' };
+    case 'openbox':
+      return openbox(spec);
+    case 'xfce':
+      return xfce(spec);
+  }
+}
+
+function openbox(spec: VmSpec): Contribution {
   return {
     layer: 'window-manager:openbox',
     packages: { [spec.base.family]: ['openbox'] },
@@ -19,7 +31,53 @@ export function windowManagerLayer(spec: VmSpec): Contribution {
     ],
     files: [
       // System-wide menu, so the persisted home stays the user's own.
-      { path: 'rootfs/etc/xdg/openbox/menu.xml', mode: 0o644, template: 'rootfs/openbox-menu.xml.hbs', data: { name: spec.name } },
+      {
+        path: 'rootfs/etc/xdg/openbox/menu.xml',
+        mode: 0o644,
+        template: 'rootfs/openbox-menu.xml.hbs',
+        data: { name: spec.name, apps: launchers(spec) },
+      },
+    ],
+  };
+}
+
+/**
+ * XFCE's parts one by one instead of the `xfce4` metapackage: no screensaver, locker, power manager or
+ * sound plugin (nothing to lock or suspend in a VM reached through VNC), and no recommends.
+ */
+const XFCE_PACKAGES: Record<Exclude<Family, 'busybox'>, string[]> = {
+  debian: ['xfce4-session', 'xfwm4', 'xfce4-panel', 'xfdesktop4', 'xfce4-settings', 'thunar', 'xfce4-terminal', 'dbus-x11', 'adwaita-icon-theme'],
+  fedora: ['xfce4-session', 'xfwm4', 'xfce4-panel', 'xfdesktop', 'xfce4-settings', 'Thunar', 'xfce4-terminal', 'dbus-x11', 'adwaita-icon-theme'],
+  alpine: ['xfce4-session', 'xfwm4', 'xfce4-panel', 'xfdesktop', 'xfce4-settings', 'thunar', 'xfce4-terminal', 'dbus-x11', 'adwaita-icon-theme'],
+};
+
+/** Where XFCE reads system-wide defaults for its settings channels (a user's own settings override them). */
+const XFCONF_DEFAULTS = '/etc/xdg/xfce4/xfconf/xfce-perchannel-xml';
+
+function xfce(spec: VmSpec): Contribution {
+  const family = spec.base.family;
+  if (family === 'busybox') throw new Error('normalizeAnswers refuses desktops on busybox');
+  return {
+    layer: 'window-manager:xfce',
+    packages: { [family]: XFCE_PACKAGES[family] },
+    installHooks: [
+      // Without a panel configuration the panel asks, at the first login, whether to make one: the
+      // package's default layout, installed as the system-wide setting, answers that for every user.
+      `mkdir -p ${XFCONF_DEFAULTS}`,
+      `cp /etc/xdg/xfce4/panel/default.xml ${XFCONF_DEFAULTS}/xfce4-panel.xml`,
+    ],
+    programs: [
+      {
+        name: 'xfce',
+        command: [`${RUNTIME_BIN}/wait-x`, `${RUNTIME_BIN}/start-xfce`],
+        runAs: 'user',
+        priority: 20,
+        environment: { DISPLAY: VNC_DISPLAY },
+      },
+    ],
+    files: [
+      { path: rootfsPath(`${RUNTIME_BIN}/start-xfce`), mode: 0o755, template: 'rootfs/start-xfce.sh.hbs', data: {} },
+      { path: rootfsPath(`${XFCONF_DEFAULTS}/xfwm4.xml`), mode: 0o644, template: 'rootfs/xfwm4.xml.hbs', data: {} },
     ],
   };
 }

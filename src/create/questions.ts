@@ -2,7 +2,7 @@
 // runs (src/vmspec/validate.ts), so a prompt never accepts what the flag would refuse.
 import { BASE_PRESETS, DEFAULT_BASE } from '../vmspec/bases.ts';
 import { resolveBase } from '../vmspec/normalize.ts';
-import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
+import type { App, Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
 import { FAMILIES } from '../vmspec/types.ts';
 import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort } from '../vmspec/validate.ts';
 
@@ -56,11 +56,19 @@ export const questions = {
     ],
   }),
   windowManager: () => ({
-    message: 'Window manager',
+    message: 'Window manager or desktop',
     default: 'openbox' as WindowManager,
     choices: [
-      { name: 'Openbox (frames, right-click menu)', value: 'openbox' as WindowManager },
+      { name: 'Openbox (light: frames, right-click menu)', value: 'openbox' as WindowManager },
+      { name: 'XFCE (full desktop: panel, menu, file manager, terminal)', value: 'xfce' as WindowManager },
       { name: 'None', value: 'none' as WindowManager },
+    ],
+  }),
+  apps: () => ({
+    message: 'Web browsers (space to select; none keeps the image small)',
+    choices: [
+      { name: 'Firefox (ESR on Debian)', value: 'firefox' as App },
+      { name: 'Chromium', value: 'chromium' as App },
     ],
   }),
   services: () => ({

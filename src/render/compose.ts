@@ -51,6 +51,7 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
   const environment = Object.assign({}, ...contributions.map((c) => c.environment ?? {})) as Record<string, string>;
   const secrets = [...new Set(contributions.flatMap((c) => c.secrets ?? []))];
   const ports = publish(spec);
+  const shm = Math.max(0, ...contributions.map((c) => c.shmMegabytes ?? 0));
 
   const vm: Record<string, unknown> = {
     build: { context: '.', labels },
@@ -63,6 +64,7 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
     ...(ports.length ? { ports } : {}),
     ...(mounts.length + binds.length ? { volumes: [...mounts, ...binds] } : {}),
     ...(secrets.length ? { secrets } : {}),
+    ...(shm ? { shm_size: shm % 1024 === 0 ? `${shm / 1024}gb` : `${shm}mb` } : {}),
     healthcheck: {
       test: ['CMD', paths.HEALTHCHECK],
       interval: '10s',
@@ -134,6 +136,7 @@ function annotate(doc: Document, spec: VmSpec): void {
   }
   commentKey(doc.getIn(['services', 'vm'], true), 'pull_policy', ' Built from this directory, never pulled: no registry image may stand in for the VM.');
   commentKey(doc.getIn(['services', 'vm'], true), 'ports', ports(spec));
+  commentKey(doc.getIn(['services', 'vm'], true), 'shm_size', " Browsers keep their pages' shared memory in /dev/shm: Docker's 64 MB makes their tabs crash.");
 }
 
 function ports(spec: VmSpec): string {

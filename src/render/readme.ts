@@ -1,4 +1,5 @@
 // The generated project's README: a view of the spec for templates/README.md.hbs.
+import { BROWSER_SHM_MEGABYTES, launchers } from '../../generators/apps.ts';
 import type { Generated } from '../../generators/index.ts';
 import { vmRepository } from '../vmspec/image-name.ts';
 import type { Persistence, VmSpec } from '../vmspec/types.ts';
@@ -78,10 +79,26 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     portVariables: spec.ports.map((p) => `\`${p.variable}\``).join(', '),
     extraPorts: extra.map((p) => `\`${spec.bindAddress}:${p.host}\` → ${p.container}`).join(', '),
     allInterfaces: spec.bindAddress === '0.0.0.0',
-    share: spec.share ? { source: spec.share.source, inProject: Boolean(spec.share.projectPath) } : false,
     rootfs: spec.persistence === 'rootfs' || spec.persistence === 'volumes',
     aptFamily: spec.base.family === 'debian',
+    desktop: desktopView(spec),
     // generators/desktop.ts installs the stand-in on Debian-family VNC desktops (where Mesa needs LLVM).
     noGlDrivers: spec.base.family === 'debian' && (spec.desktop === 'vnc' || spec.desktop === 'novnc'),
   });
+}
+
+/** The "Desktop" section: what is on screen, how to open a terminal, the browsers and their sandbox. */
+function desktopView(spec: VmSpec) {
+  if (spec.desktop !== 'vnc' && spec.desktop !== 'novnc') return false;
+  const browsers = launchers(spec);
+  return {
+    openbox: spec.windowManager === 'openbox',
+    xfce: spec.windowManager === 'xfce',
+    none: spec.windowManager === 'none',
+    browsers: browsers.length > 0,
+    browserList: browsers.map((b) => `${b.label} (\`${b.command}\`)`).join(', '),
+    firefox: spec.apps.includes('firefox'),
+    chromium: spec.apps.includes('chromium'),
+    shmSize: `${BROWSER_SHM_MEGABYTES / 1024} GB`,
+  };
 }

@@ -1,6 +1,6 @@
 // Answers: what the user said, from flags or prompts, before validation. Everything optional here is
 // filled by defaults.ts; normalize.ts turns complete answers into a VmSpec or refuses them.
-import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from './types.ts';
+import type { App, Desktop, Family, Persistence, Service, Supervisor, WindowManager } from './types.ts';
 
 export interface Answers {
   /** Target directory, relative to the working directory or absolute. */
@@ -15,6 +15,8 @@ export interface Answers {
   desktop?: Desktop;
   /** Undefined: openbox for vnc/novnc, none otherwise. */
   windowManager?: WindowManager;
+  /** Graphical applications for a vnc/novnc desktop (web browsers). */
+  apps: App[];
   /** `auto`: supervisord when more than one process runs, otherwise tini alone. */
   supervisor: Supervisor | 'auto';
   services: Service[];
@@ -31,6 +33,4 @@ export interface Answers {
   bindAll: boolean;
   /** Public key text to authorize for ssh logins (sshd only). */
   sshPublicKey?: string;
-  /** --share: host directory for ~/share, relative to the project or absolute. */
-  share?: string;
 }

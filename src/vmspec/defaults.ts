@@ -18,6 +18,7 @@ export function defaultAnswers(directory: string, host: HostFacts): Answers {
   return {
     directory,
     base: DEFAULT_BASE.id,
+    apps: [],
     supervisor: 'auto',
     services: [],
     userName: 'dev',

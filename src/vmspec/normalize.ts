@@ -5,8 +5,7 @@ import { BASE_PRESETS, familyOfRepository, INIT_SOURCE_REFERENCE } from './bases
 import { CLIError } from './errors.ts';
 import type { Answers } from './answers.ts';
 import { processNames, resolveSupervisor } from './processes.ts';
-import { resolveShare } from './share.ts';
-import type { BaseImage, Desktop, PublishedPort, Service, Supervisor, VmSpec, WindowManager } from './types.ts';
+import type { App, BaseImage, Desktop, PublishedPort, Service, Supervisor, VmSpec, WindowManager } from './types.ts';
 import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort, projectNameFromDirectory } from './validate.ts';
 
 /** Ports the desktop and services publish; host port = container port unless noted. */
@@ -76,6 +75,8 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
   if (windowManager !== 'none' && desktop !== 'vnc' && desktop !== 'novnc') {
     problems.push(`a window manager needs the vnc or novnc desktop (the xterm desktop uses the host's window manager)`);
   }
+  const apps = [...new Set(answers.apps)].sort() as App[];
+  note(appsProblem(apps, desktop, base));
   if (busybox && answers.services.length > 0) problems.push(`busybox cannot run ${answers.services.join(', ')}: choose another base`);
 
   const sudo = answers.sudo ?? !busybox;
@@ -91,9 +92,6 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
   const supervisor = resolveSupervisor(answers.supervisor, processNames({ desktop, windowManager, services }), base.family);
   if (typeof supervisor !== 'string') problems.push(supervisor.problem);
 
-  const share = answers.share === undefined ? undefined : resolveShare(answers.share);
-  if (typeof share === 'string') problems.push(share);
-
   if (problems.length > 0) throw new CLIError(problems.join('\n'));
   const initSource = busybox ? { reference: INIT_SOURCE_REFERENCE, family: 'debian' as const } : undefined;
   return {
@@ -102,6 +100,7 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
     ...(initSource ? { initSource } : {}),
     desktop,
     windowManager,
+    apps,
     supervisor: supervisor as Supervisor,
     services,
     user: { name: answers.userName, uid: Number(answers.uid), gid: Number(answers.gid), sudo },
@@ -110,9 +109,26 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
     ports,
     bindAddress: answers.bindAll ? '0.0.0.0' : '127.0.0.1',
     ...(answers.sshPublicKey ? { sshPublicKey: answers.sshPublicKey.trim() } : {}),
-    ...(typeof share === 'object' ? { share } : {}),
     generatorVersion,
   };
+}
+
+/** Ubuntu ships Firefox and Chromium only as snaps, which need snapd and systemd: nothing a container runs. */
+export function isUbuntu(base: BaseImage): boolean {
+  try {
+    return parseReference(base.reference).path.split('/').pop() === 'ubuntu';
+  } catch {
+    return false;
+  }
+}
+
+function appsProblem(apps: App[], desktop: Desktop, base: BaseImage): string | undefined {
+  if (apps.length === 0) return undefined;
+  if (desktop !== 'vnc' && desktop !== 'novnc') return `--app ${apps.join(',')} needs the vnc or novnc desktop (add --desktop novnc)`;
+  if (isUbuntu(base)) {
+    return `Ubuntu packages ${apps.join(' and ')} only as a snap, which does not run in a container: use --base debian (Firefox ESR, Chromium) or fedora`;
+  }
+  return undefined;
 }
 
 function publishedPorts(desktop: Desktop, services: Service[], extra: string[], problems: string[]): PublishedPort[] {

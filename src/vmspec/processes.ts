@@ -8,7 +8,8 @@ export function processNames(s: { desktop: Desktop; windowManager: WindowManager
   const names: string[] = [];
   if (s.desktop === 'xterm') names.push('xterm');
   if (s.desktop === 'vnc' || s.desktop === 'novnc') {
-    names.push('vnc-server', 'xterm');
+    // XFCE brings its own terminal (in the panel); the lighter desktops open an xterm.
+    names.push('vnc-server', ...(s.windowManager === 'xfce' ? [] : ['xterm']));
     if (s.windowManager !== 'none') names.push(s.windowManager);
   }
   if (s.desktop === 'novnc') names.push('novnc');

@@ -4,8 +4,13 @@
 export const DESKTOPS = ['shell', 'xterm', 'vnc', 'novnc'] as const;
 export type Desktop = (typeof DESKTOPS)[number];
 
-export const WINDOW_MANAGERS = ['none', 'openbox'] as const;
+/** `xfce`: a full desktop (panel, menu, file manager, terminal); `openbox`: frames and a right-click menu. */
+export const WINDOW_MANAGERS = ['none', 'openbox', 'xfce'] as const;
 export type WindowManager = (typeof WINDOW_MANAGERS)[number];
+
+/** Graphical applications installed for the desktop (web browsers). */
+export const APPS = ['firefox', 'chromium'] as const;
+export type App = (typeof APPS)[number];
 
 export const SUPERVISORS = ['supervisord', 'runit', 'none'] as const;
 export type Supervisor = (typeof SUPERVISORS)[number];
@@ -49,13 +54,6 @@ export interface PublishedPort {
   variable: string;
 }
 
-export interface SharedFolder {
-  /** The bind source as compose.yaml writes it: `./share` (inside the project) or an absolute host path. */
-  source: string;
-  /** Set when the folder lies inside the project: its path there, which the scaffolder creates. */
-  projectPath?: string;
-}
-
 export interface VmSpec {
   /** Project name: compose project name, image name (see vmRepository), hostname, directory name by default. */
   name: string;
@@ -64,6 +62,8 @@ export interface VmSpec {
   initSource?: BaseImage;
   desktop: Desktop;
   windowManager: WindowManager;
+  /** Graphical applications (vnc/novnc desktops only), sorted, without duplicates. */
+  apps: App[];
   /** Decided by normalizeAnswers from the processes the VM runs (`auto` never gets this far). */
   supervisor: Supervisor;
   services: Service[];
@@ -77,8 +77,6 @@ export interface VmSpec {
   bindAddress: '127.0.0.1' | '0.0.0.0';
   /** Public key authorized for ssh logins (sshd only). */
   sshPublicKey?: string;
-  /** A host directory bind-mounted at ~/share (--share). */
-  share?: SharedFolder;
   /** Version of the generator, recorded in labels and the README. */
   generatorVersion: string;
 }

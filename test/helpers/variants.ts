@@ -3,8 +3,10 @@
 export interface Variant {
   name: string;
   args: string[];
-  /** Built and run on the engine (bases the local registry mirror serves). */
+  /** Built and run on the engine by vm-variants.test.ts (bases the local registry mirror serves). */
   engine: boolean;
+  /** Why a variant the mirror could serve is not built by vm-variants.test.ts (vm-bases-not-here prints it). */
+  notBuilt?: string;
 }
 
 const fixedUser = ['--uid', '1000', '--gid', '1000'];
@@ -31,6 +33,23 @@ export const VARIANTS: Variant[] = [
   },
   { name: 'alpine-novnc', args: ['--base', 'alpine', '--desktop', 'novnc', '--service', 'sshd', '--persistence', 'home', ...fixedUser], engine: false },
   { name: 'fedora-vnc', args: ['--base', 'fedora', '--desktop', 'vnc', '--service', 'cron,syslog', '--persistence', 'volumes', ...fixedUser], engine: false },
+  // The full desktops: built and run once by test/e2e/desktop-variants.test.ts (a browser VM is too big
+  // to build for every check vm-variants runs); the others are proven by their rendered files.
+  {
+    name: 'xfce-firefox',
+    args: ['--wm', 'xfce', '--app', 'firefox', ...fixedUser],
+    engine: false,
+    notBuilt: 'built and run by test/e2e/desktop-variants.test.ts',
+  },
+  { name: 'xfce-runit-ubuntu', args: ['--base', 'ubuntu', '--wm', 'xfce', '--supervisor', 'runit', ...fixedUser], engine: false },
+  { name: 'fedora-xfce-browsers', args: ['--base', 'fedora', '--wm', 'xfce', '--app', 'firefox,chromium', ...fixedUser], engine: false },
+  { name: 'alpine-xfce-firefox', args: ['--base', 'alpine', '--wm', 'xfce', '--app', 'firefox', '--persistence', 'home', ...fixedUser], engine: false },
+  {
+    name: 'openbox-chromium',
+    args: ['--app', 'chromium', '--supervisor', 'runit', ...fixedUser],
+    engine: false,
+    notBuilt: 'a second browser VM does not fit the CI time budget; XFCE + Firefox is the one built',
+  },
   { name: 'busybox-shell', args: ['--base', 'busybox', '--persistence', 'none', ...fixedUser], engine: true },
   {
     name: 'custom-packages-ports',

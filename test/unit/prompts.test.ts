@@ -49,7 +49,14 @@ describe('interactive questions', () => {
       { expect: /Where should the project go\?/, act: typeThen('lab') },
       { expect: /Base image/, act: enter },
       { expect: /Desktop/, act: down(1) }, // vnc
-      { expect: /Window manager/, act: enter },
+      { expect: /Window manager or desktop/, act: enter },
+      {
+        expect: /Web browsers/,
+        act: (e) => {
+          e.keypress('space');
+          e.keypress('enter');
+        },
+      }, // firefox
       {
         expect: /Services/,
         act: (e) => {
@@ -74,6 +81,7 @@ describe('interactive questions', () => {
       base: { reference: 'debian:bookworm-slim', family: 'debian' },
       desktop: 'vnc',
       windowManager: 'openbox',
+      apps: ['firefox'],
       services: ['sshd'],
       // Automatic, made concrete: Xvnc, xterm, openbox and sshd.
       supervisor: 'supervisord',

@@ -57,7 +57,7 @@ describe('the supervisor is decided here, from the processes the generators will
 
   it('processNames names exactly the programs the generators make, for every desktop, window manager and service', () => {
     for (const desktop of ['shell', 'xterm', 'vnc', 'novnc'] as const) {
-      for (const windowManager of desktop === 'vnc' || desktop === 'novnc' ? (['none', 'openbox'] as const) : (['none'] as const)) {
+      for (const windowManager of desktop === 'vnc' || desktop === 'novnc' ? (['none', 'openbox', 'xfce'] as const) : (['none'] as const)) {
         for (const services of [[], ['sshd'], ['cron', 'syslog']] as Answers['services'][]) {
           const spec = normalizeAnswers(answers({ desktop, windowManager, services, supervisor: 'supervisord' }), '1');
           const made = generate(spec)
@@ -67,6 +67,34 @@ describe('the supervisor is decided here, from the processes the generators will
         }
       }
     }
+  });
+});
+
+describe('desktops and browsers', () => {
+  it('XFCE runs its session instead of the xterm, under runit too; browsers are sorted and unique', () => {
+    const spec = normalizeAnswers(answers({ windowManager: 'xfce', apps: ['firefox', 'chromium', 'firefox'], supervisor: 'runit' }), '1');
+    expect(spec).toMatchObject({ windowManager: 'xfce', apps: ['chromium', 'firefox'], supervisor: 'runit' });
+    expect(processNames(spec)).toEqual(['vnc-server', 'xfce', 'novnc']);
+  });
+
+  it('a browser gives the VM a 1 GB /dev/shm and a launcher; without one, Docker keeps its default', () => {
+    const withBrowser = generate(normalizeAnswers(answers({ windowManager: 'xfce', apps: ['firefox'] }), '1'));
+    expect(Math.max(...withBrowser.contributions.map((c) => c.shmMegabytes ?? 0))).toBe(1024);
+    const files = withBrowser.contributions.flatMap((c) => c.files ?? []).map((f) => f.path);
+    expect(files).toContain('rootfs/home/dev/Desktop/firefox.desktop');
+    const without = generate(normalizeAnswers(answers(), '1'));
+    expect(without.contributions.some((c) => c.shmMegabytes)).toBe(false);
+  });
+
+  it('Chromium runs without its own sandbox (Docker forbids it user namespaces), Firefox keeps its own', () => {
+    const spec = normalizeAnswers(answers({ apps: ['chromium', 'firefox'] }), '1');
+    const menu = generate(spec)
+      .contributions.flatMap((c) => c.files ?? [])
+      .find((f) => f.path === 'rootfs/etc/xdg/openbox/menu.xml');
+    expect(menu && 'data' in menu ? menu.data.apps : undefined).toEqual([
+      { app: 'chromium', label: 'Chromium', command: 'chromium --no-sandbox', icon: 'chromium' },
+      { app: 'firefox', label: 'Firefox', command: 'firefox-esr', icon: 'firefox-esr' },
+    ]);
   });
 });
 
@@ -85,6 +113,8 @@ describe('refusals name every problem at once', () => {
     ['a clash with sshd', { services: ['sshd' as const], ports: ['2222'] }, /already published for SSH/],
     // Refused here, before any registry is asked (pinning comes after normalizing).
     ['several processes without a supervisor', { supervisor: 'none' as const }, /4 processes \(vnc-server, xterm, openbox, novnc\) need a supervisor/],
+    ['a browser without a VNC desktop', { desktop: 'shell' as const, apps: ['firefox' as const] }, /--app firefox needs the vnc or novnc desktop/],
+    ['a browser on Ubuntu (snap only)', { base: 'ubuntu', apps: ['chromium' as const] }, /Ubuntu packages chromium only as a snap/],
     ['runit where it is not packaged', { base: 'fedora', supervisor: 'runit' as const }, /runit is not packaged for fedora/],
   ])('%s', (_title, overrides, message) => {
     expect(() => normalizeAnswers(answers(overrides as Partial<Answers>), '1')).toThrow(message);
