@@ -26,7 +26,10 @@ export interface BuildStep {
  * A file of the generated project; paths are relative to the project root, POSIX separators.
  * Either literal content, or a Handlebars template under templates/ with the data to render it with.
  */
-export type ProjectFile = { path: string; mode: number; content: string } | { path: string; mode: number; template: string; data: Record<string, unknown> };
+export type ProjectFile = ({ path: string; mode: number; content: string } | { path: string; mode: number; template: string; data: Record<string, unknown> }) & {
+  /** The file and its folder belong to the VM user (a folder shared with the VM, written by root). */
+  userFolder?: boolean;
+};
 
 /** A compose mount of the vm service other than persistence (e.g. the X socket). */
 export interface BindMount {
@@ -51,8 +54,6 @@ export interface Contribution {
   binds?: BindMount[];
   /** Compose secrets (file under secrets/) the vm service needs. */
   secrets?: string[];
-  /** Size of /dev/shm the VM needs, in MiB (compose shm_size; the largest asked for wins). Docker's default is 64. */
-  shmMegabytes?: number;
   /** Ports the healthcheck expects to be listening inside the VM. */
   listens?: number[];
 }

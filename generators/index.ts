@@ -1,6 +1,5 @@
 // All layers of a VM, in the order their parts appear in the Dockerfile. Pure: spec in, data out.
 import type { VmSpec } from '../src/vmspec/types.ts';
-import { appsLayer } from './apps.ts';
 import { baseLayer } from './base.ts';
 import type { Contribution, Program } from './contribution.ts';
 import { desktopLayer } from './desktop.ts';
@@ -8,6 +7,7 @@ import { extraPackagesLayer } from './packages.ts';
 import { persistenceLayer } from './persistence.ts';
 import { runtimeLayer } from './runtime.ts';
 import { serviceLayers } from './services.ts';
+import { shareLayer } from './share.ts';
 import { supervisionLayer, type Supervision } from './supervision.ts';
 import { userLayer } from './user.ts';
 import { windowManagerLayer } from './window-manager.ts';
@@ -23,9 +23,9 @@ export function generate(spec: VmSpec): Generated {
   const layers = [
     baseLayer(spec),
     userLayer(spec),
+    shareLayer(spec),
     desktopLayer(spec),
     windowManagerLayer(spec),
-    appsLayer(spec),
     ...serviceLayers(spec),
     extraPackagesLayer(spec),
     persistenceLayer(spec),

@@ -22,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   pin: () => import('./commands/pin.ts'),
   lint: () => import('./commands/lint.ts'),
   doctor: () => import('./commands/doctor.ts'),
+  fleet: () => import('./commands/fleet.ts'),
 };
 
 export async function loadCommand(name: string): Promise<AnyCommand | undefined> {

@@ -5,8 +5,9 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { CLIError } from '../vmspec/errors.ts';
 import type { HostFacts } from '../vmspec/defaults.ts';
-import { APPS, DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
-import type { App, Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
+import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
+import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
+import { DEFAULT_SHARE } from '../vmspec/share.ts';
 import { CREATE_OPTIONS } from './options.ts';
 import { packageManagerFrom, type PackageManager } from './package-manager.ts';
 
@@ -18,7 +19,6 @@ export interface Flags {
   family?: Family;
   desktop?: Desktop;
   windowManager?: WindowManager;
-  apps?: App[];
   supervisor?: Supervisor | 'auto';
   services?: Service[];
   userName?: string;
@@ -30,6 +30,8 @@ export interface Flags {
   ports?: string[];
   bindAll?: boolean;
   sshKeyFile?: string;
+  /** --share: the folder for ~/share (a bare --share is ./share). */
+  share?: string;
   /** --port-base and the per-port flags, as typed (checked in ports.ts, where the VM's ports are known). */
   hostPorts: { base?: string; novnc?: string; vnc?: string; ssh?: string };
 }
@@ -70,9 +72,18 @@ function splitList(values: string[] | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
+/**
+ * `--share` alone means ./share; a folder of your choice is `--share=DIR`, so the word after a bare
+ * --share stays what it would be without it (the project directory, say).
+ */
+function withShareDefault(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, index) => (arg === '--share' && (end === -1 || index < end) ? `--share=${DEFAULT_SHARE}` : arg));
+}
+
 function parse(argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: CREATE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
+    return parseArgs({ args: withShareDefault(argv), options: CREATE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true });
   } catch (error) {
     // parseArgs' messages are clear but long; keep the first sentence and point at --help.
     const message = (error as Error).message.split('. ')[0];
@@ -86,7 +97,6 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     throw new CLIError(`expected one directory, got ${positionals.length}: ${positionals.join(' ')} (see --help)`);
   }
   const services = splitList(values.service);
-  const apps = splitList(values.app);
   const flags: Flags = {
     directory: positionals[0],
     name: values.name,
@@ -94,7 +104,6 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     family: oneOf('family', values.family, FAMILIES),
     desktop: oneOf('desktop', values.desktop, DESKTOPS),
     windowManager: oneOf('wm', values.wm, WINDOW_MANAGERS),
-    apps: apps?.map((a) => oneOf('app', a, APPS)!),
     supervisor: oneOf('supervisor', values.supervisor, ['auto', ...SUPERVISORS] as const),
     services: services?.map((s) => oneOf('service', s, SERVICES)!),
     userName: values.user,
@@ -106,6 +115,7 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     ports: splitList(values.port),
     bindAll: values['bind-all'],
     sshKeyFile: values['ssh-key'],
+    share: values.share,
     hostPorts: { base: values['port-base'], novnc: values['novnc-port'], vnc: values['vnc-port'], ssh: values['ssh-port'] },
   };
   const yes = values.yes ?? false;

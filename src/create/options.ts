@@ -1,6 +1,6 @@
 // The scaffolder's flags: one table that drives parsing, --help and (later) the site's CLI reference.
 import { BASE_PRESETS } from '../vmspec/bases.ts';
-import { APPS, DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
+import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -22,12 +22,7 @@ export const CREATE_OPTIONS = {
   },
   family: { type: 'string', value: list(FAMILIES), description: 'package family of a custom base image, when its name does not tell' },
   desktop: { type: 'string', value: list(DESKTOPS), description: 'shell only, xterm on the host X server, VNC, or VNC in the browser (default: novnc)' },
-  wm: {
-    type: 'string',
-    value: list(WINDOW_MANAGERS),
-    description: 'window manager or full desktop for vnc/novnc: openbox (default, light) or xfce (panel, menu, file manager)',
-  },
-  app: { type: 'string', multiple: true, value: list(APPS), description: 'web browsers for the vnc/novnc desktop, repeatable or comma-separated' },
+  wm: { type: 'string', value: list(WINDOW_MANAGERS), description: 'window manager for vnc/novnc (default: openbox)' },
   supervisor: { type: 'string', value: `auto|${list(SUPERVISORS)}`, description: 'process supervision (auto: supervisord when more than one process)' },
   service: { type: 'string', multiple: true, value: list(SERVICES), description: 'host-like services, repeatable or comma-separated' },
   user: { type: 'string', value: 'NAME', description: 'login user (default: dev)' },
@@ -46,6 +41,11 @@ export const CREATE_OPTIONS = {
   'vnc-port': { type: 'string', value: 'PORT', description: 'host port for VNC clients (DOCKERVM_VNC_PORT in .env)' },
   'ssh-port': { type: 'string', value: 'PORT', description: 'host port for ssh (DOCKERVM_SSH_PORT in .env)' },
   'bind-all': { type: 'boolean', description: 'publish ports on all interfaces instead of 127.0.0.1 (reachable from the network)' },
+  share: {
+    type: 'string',
+    value: '[=DIR]',
+    description: 'bind-mount a host folder at ~/share (--share alone: ./share, made here and git-ignored; --share=DIR for another)',
+  },
   'ssh-key': { type: 'string', value: 'FILE', description: 'public key to authorize for ssh (default: ~/.ssh/id_ed25519.pub or id_rsa.pub)' },
   pin: { type: 'boolean', description: 'pin the base image to its registry digest (default: yes; --no-pin to skip)' },
   'registry-mirror': { type: 'string', value: 'URL', description: 'registry to resolve Docker Hub digests from (env DOCKERVM_REGISTRY_MIRROR)' },
@@ -81,7 +81,6 @@ export function helpText(command: string, version: string): string {
     'Examples:',
     `  ${command} my-vm --yes`,
     `  ${command} lab --desktop vnc --service sshd --service cron --persistence volumes`,
-    `  ${command} desk --wm xfce --app firefox --yes`,
     `  ${command} tiny --base alpine --desktop shell --package curl --yes`,
     '',
     'Exit codes: 0 done, 1 error, 130 cancelled.',

@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { rmSync } from 'node:fs';
+import { listVolumeNames, removeStack, removeVolume, stackLeftovers } from '../../docker/swarm.ts';
+import { CLIError } from '../../vmspec/errors.ts';
+import type { Command, CommandResult } from '../command.ts';
+import type { Context } from '../context.ts';
+import { table } from '../messages.ts';
+import { deployFleet } from '../fleet/deploy.ts';
+import { passwordDir } from '../fleet/passwords.ts';
+import { FLEET_LABEL, IMAGE_LABEL, parseMemory, parseSeatCount } from '../fleet/plan.ts';
+import type { SeatRow } from '../fleet/seats.ts';
+import { entryPoint, openFleet, readSeats, type FleetSession } from '../fleet/swarm-session.ts';
+
+const SUBCOMMANDS = ['up', 'status', 'passwords', 'scale', 'down'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export const command: Command = {
+  name: 'fleet',
+  summary: 'N copies of this VM ("seats") on a Docker Swarm, each with its own disk, password and URL',
+  usage: 'fleet <up|status|passwords|scale|down> [N] [options]',
+  description: [
+    "The project's image runs as a stack (docker stack deploy) of seats seat-01, seat-02 …: each one",
+    'has its own disk (volumes on the node it is pinned to), its own random password (a swarm secret,',
+    'kept in secrets/fleet/), and its own URL behind one TLS entry point (Caddy, a service on the manager):',
+    'https://HOST:PORT/seat-03/. Run it against a swarm manager (docker swarm init makes one).',
+    '',
+    '  fleet up --seats N      build the image, push it (--registry) and deploy N seats; wait until healthy',
+    '  fleet status            per seat: node, state, URL, password (a seat whose node is down says down)',
+    "  fleet passwords         each seat's password",
+    '  fleet scale N           more or fewer seats (removed seats keep their disks until fleet down --volumes)',
+    '  fleet down              remove the stack; --volumes also deletes the disks (on this node) and passwords',
+    '',
+    'A seat on another node pulls the image from the registry given with --registry (one every node can',
+    'pull from). On a one-node swarm the local image is used and no registry is needed.',
+  ],
+  options: {
+    seats: { type: 'string', short: 'n', value: 'N', description: 'up: how many seats' },
+    registry: { type: 'string', value: 'HOST[:PORT]/PATH', description: 'up: push the image here for the other nodes (needed with more than one node)' },
+    build: { type: 'boolean', description: 'up: docker compose build first (the default); --no-build uses the image as it is on the engine' },
+    host: { type: 'string', value: 'NAME', description: "up: the entry point's address in the seats' URLs (default: the manager's swarm address)" },
+    port: { type: 'string', value: 'PORT', description: "up: the entry point's port on the manager (default 8443)" },
+    'seat-memory': { type: 'string', value: 'SIZE', description: 'up, scale: memory reserved per seat, to check the nodes can hold them (default 512M)' },
+    wait: { type: 'string', value: 'SECONDS', description: 'up, scale: how long to wait for every seat to be healthy (default 300; 0: do not wait)' },
+    volumes: { type: 'boolean', description: "down: also delete the seats' disks and passwords" },
+  },
+  positionals: { min: 1, max: 2 },
+  examples: [
+    'npx dockervm fleet up --seats 20 --registry registry.example.com:5000/class',
+    'npx dockervm fleet status --json',
+    'npx dockervm fleet scale 25',
+    'npx dockervm fleet down --volumes --yes',
+  ],
+  async run(ctx) {
+    const sub = ctx.positionals[0] as Subcommand;
+    if (!SUBCOMMANDS.includes(sub))
+      throw new CLIError(`unknown fleet command "${ctx.positionals[0]}": one of ${SUBCOMMANDS.join(', ')} (see npx dockervm fleet --help)`);
+    if (sub !== 'scale' && ctx.positionals.length > 1) throw new CLIError(`unexpected argument "${ctx.positionals[1]}" for fleet ${sub}`);
+    const fleet = await openFleet(ctx);
+    if (sub === 'up') return up(ctx, fleet);
+    if (sub === 'scale') return scale(ctx, fleet);
+    if (sub === 'down') return down(ctx, fleet);
+    const seats = await readSeats(fleet);
+    if (sub === 'passwords') {
+      return {
+        data: { seats: seats.map((s) => ({ name: s.name, password: s.password })) },
+        text: seats.length ? table(seats.map((s) => [s.name, s.password ?? '(not in secrets/fleet/)'])) : [noFleet(fleet)],
+      };
+    }
+    return status(fleet, seats);
+  },
+};
+
+const noFleet = (fleet: FleetSession) => `no fleet of ${fleet.project.name} on this swarm: npx dockervm fleet up --seats N`;
+
+function numberOption(ctx: Context, name: string, fallback: number, min: number, max: number): number {
+  const value = ctx.string(name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new CLIError(`--${name} ${value}: a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function deployOptions(ctx: Context) {
+  return {
+    seatMemoryBytes: parseMemory(ctx.string('seat-memory') ?? '512M'),
+    waitMs: numberOption(ctx, 'wait', 300, 0, 3600) * 1000,
+  };
+}
+
+async function up(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
+  const seats = parseSeatCount(ctx.string('seats'), '--seats');
+  const port = ctx.string('port') === undefined ? undefined : numberOption(ctx, 'port', 8443, 1, 65535);
+  const { seats: rows } = await deployFleet(fleet, {
+    seats,
+    registry: ctx.string('registry'),
+    image: undefined,
+    build: ctx.flag('build') !== false,
+    host: ctx.string('host'),
+    port,
+    ...deployOptions(ctx),
+  });
+  return status(fleet, rows);
+}
+
+async function scale(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
+  const seats = parseSeatCount(ctx.positionals[1], 'fleet scale');
+  const image = fleet.services.map((s) => s.labels[IMAGE_LABEL]).find(Boolean);
+  if (!image) throw new CLIError(`${noFleet(fleet)} (scale changes a fleet that runs)`);
+  const { seats: rows } = await deployFleet(fleet, {
+    seats,
+    registry: undefined,
+    image,
+    build: false,
+    host: undefined,
+    port: undefined,
+    ...deployOptions(ctx),
+  });
+  return status(fleet, rows);
+}
+
+async function down(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
+  const { engine, out, project } = fleet;
+  const seats = fleet.services.length;
+  const volumes = ctx.flag('volumes') === true;
+  if (volumes && !ctx.yes) {
+    const sure = ctx.interactive && (await ctx.confirm(`Delete the disks of every seat of ${project.name} (everything the students saved)?`, false));
+    if (!sure) throw new CLIError("fleet down --volumes deletes every seat's disk: add --yes to confirm (nothing was removed)");
+  }
+  if (seats > 0) await out.timed(`removing the stack ${fleet.stack}`, () => removeStack(engine, fleet.stack, out.progress));
+  // stack rm returns at once; its containers, network and secrets go a little later.
+  for (let i = 0; i < 120 && (await stackLeftovers(engine, fleet.stack)) > 0; i++) await sleep(500);
+  let removed: string[] = [];
+  if (volumes) {
+    const names = await listVolumeNames(engine, { [FLEET_LABEL]: fleet.stack });
+    // A volume of a container that is still stopping is busy for a moment.
+    for (const name of names) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        try {
+          await removeVolume(engine, name);
+          removed.push(name);
+          break;
+        } catch (error) {
+          if (attempt === 19) throw error;
+          await sleep(500);
+        }
+      }
+    }
+    rmSync(passwordDir(project.dir), { recursive: true, force: true });
+  }
+  removed = removed.sort();
+  const others = fleet.nodes.filter((n) => n.id !== fleet.swarm.nodeId).map((n) => n.hostname);
+  return {
+    data: { stack: fleet.stack, removedServices: seats, removedVolumes: removed },
+    text: [
+      seats > 0 ? `the fleet of ${project.name} is down (${seats} services removed)` : noFleet(fleet),
+      ...(volumes
+        ? [
+            `deleted ${removed.length} disk volume${removed.length === 1 ? '' : 's'} on this node and the passwords`,
+            ...(others.length
+              ? [`on ${others.join(', ')} the seats' volumes stay: there, docker volume rm $(docker volume ls -q --filter label=${FLEET_LABEL}=${fleet.stack})`]
+              : []),
+          ]
+        : ["the seats' disks stay (fleet down --volumes deletes them)"]),
+    ],
+  };
+}
+
+function status(fleet: FleetSession, seats: SeatRow[]): CommandResult {
+  const entry = entryPoint(fleet);
+  const counts = Object.entries(
+    seats.reduce<Record<string, number>>((acc, s) => {
+      acc[s.state] = (acc[s.state] ?? 0) + 1;
+      return acc;
+    }, {}),
+  )
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  return {
+    data: {
+      stack: fleet.stack,
+      entry: entry ? { host: entry.host, port: entry.port } : null,
+      nodes: fleet.nodes.map((n) => ({ hostname: n.hostname, state: n.state, role: n.role })),
+      seats: seats.map((s) => ({ name: s.name, node: s.node, state: s.state, url: s.url, password: s.password, detail: s.detail })),
+    },
+    text: seats.length
+      ? [
+          `${fleet.stack}: ${seats.length} seat${seats.length === 1 ? '' : 's'} (${counts}) on ${fleet.nodes.length} node${fleet.nodes.length === 1 ? '' : 's'}`,
+          ...table([
+            ['SEAT', 'NODE', 'STATE', 'URL', 'PASSWORD'],
+            ...seats.map((s) => [s.name, s.node, s.state + (s.state === 'running' || !s.detail ? '' : ` (${s.detail})`), s.url, s.password ?? '?']),
+          ]).map((l) => `  ${l}`),
+          '  (the entry point has its own certificate authority: a browser asks once to accept it)',
+        ]
+      : [noFleet(fleet)],
+  };
+}
