@@ -12,6 +12,8 @@ export interface FileEntry {
   mode: number;
   /** Owner to give the file when writing as root (the VM user must be able to read its secrets). */
   owner?: { uid: number; gid: number };
+  /** The file's folder gets the same owner (a folder the VM user writes in through a bind mount). */
+  ownsFolder?: boolean;
 }
 
 /** Project files by POSIX path relative to the project root. */
@@ -54,7 +56,10 @@ export function renderProject(spec: VmSpec, inputs: RenderInputs): FileMap {
   add('.env', envFile(spec));
   for (const contribution of generated.contributions) {
     for (const file of contribution.files ?? []) {
-      add(file.path, 'content' in file ? file.content : render(file.template, file.data), file.mode);
+      const owner = file.userFolder ? { uid: spec.user.uid, gid: spec.user.gid } : undefined;
+      add(file.path, 'content' in file ? file.content : render(file.template, file.data), file.mode, owner);
+      const entry = files.get(file.path);
+      if (file.userFolder && entry) entry.ownsFolder = true;
     }
   }
   for (const name of new Set(generated.contributions.flatMap((c) => c.secrets ?? []))) {

@@ -79,6 +79,7 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     portVariables: spec.ports.map((p) => `\`${p.variable}\``).join(', '),
     extraPorts: extra.map((p) => `\`${spec.bindAddress}:${p.host}\` → ${p.container}`).join(', '),
     allInterfaces: spec.bindAddress === '0.0.0.0',
+    share: spec.share ? { source: spec.share.source, inProject: Boolean(spec.share.projectPath) } : false,
     rootfs: spec.persistence === 'rootfs' || spec.persistence === 'volumes',
     aptFamily: spec.base.family === 'debian',
     desktop: desktopView(spec),

@@ -71,6 +71,7 @@ export async function writeProject(target: string, files: FileMap, options: Writ
         // writeFile's mode passes through the umask: put back bits it took (exec bits, say).
         if ((file.mode & umask) !== 0) await chmod(full, file.mode);
         if (file.owner && process.getuid?.() === 0) await chown(full, file.owner.uid, file.owner.gid);
+        if (file.owner && file.ownsFolder && process.getuid?.() === 0) await chown(dirname(full), file.owner.uid, file.owner.gid);
       }),
     );
     if (options.signal?.aborted) throw new CancelledError();

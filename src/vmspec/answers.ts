@@ -33,4 +33,6 @@ export interface Answers {
   bindAll: boolean;
   /** Public key text to authorize for ssh logins (sshd only). */
   sshPublicKey?: string;
+  /** --share: host directory for ~/share, relative to the project or absolute. */
+  share?: string;
 }

@@ -5,6 +5,7 @@ import { BASE_PRESETS, familyOfRepository, INIT_SOURCE_REFERENCE } from './bases
 import { CLIError } from './errors.ts';
 import type { Answers } from './answers.ts';
 import { processNames, resolveSupervisor } from './processes.ts';
+import { resolveShare } from './share.ts';
 import type { App, BaseImage, Desktop, PublishedPort, Service, Supervisor, VmSpec, WindowManager } from './types.ts';
 import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort, projectNameFromDirectory } from './validate.ts';
 
@@ -92,6 +93,9 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
   const supervisor = resolveSupervisor(answers.supervisor, processNames({ desktop, windowManager, services }), base.family);
   if (typeof supervisor !== 'string') problems.push(supervisor.problem);
 
+  const share = answers.share === undefined ? undefined : resolveShare(answers.share);
+  if (typeof share === 'string') problems.push(share);
+
   if (problems.length > 0) throw new CLIError(problems.join('\n'));
   const initSource = busybox ? { reference: INIT_SOURCE_REFERENCE, family: 'debian' as const } : undefined;
   return {
@@ -109,6 +113,7 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
     ports,
     bindAddress: answers.bindAll ? '0.0.0.0' : '127.0.0.1',
     ...(answers.sshPublicKey ? { sshPublicKey: answers.sshPublicKey.trim() } : {}),
+    ...(typeof share === 'object' ? { share } : {}),
     generatorVersion,
   };
 }

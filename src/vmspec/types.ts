@@ -54,6 +54,13 @@ export interface PublishedPort {
   variable: string;
 }
 
+export interface SharedFolder {
+  /** The bind source as compose.yaml writes it: `./share` (inside the project) or an absolute host path. */
+  source: string;
+  /** Set when the folder lies inside the project: its path there, which the scaffolder creates. */
+  projectPath?: string;
+}
+
 export interface VmSpec {
   /** Project name: compose project name, image name (see vmRepository), hostname, directory name by default. */
   name: string;
@@ -77,6 +84,8 @@ export interface VmSpec {
   bindAddress: '127.0.0.1' | '0.0.0.0';
   /** Public key authorized for ssh logins (sshd only). */
   sshPublicKey?: string;
+  /** A host directory bind-mounted at ~/share (--share). */
+  share?: SharedFolder;
   /** Version of the generator, recorded in labels and the README. */
   generatorVersion: string;
 }
