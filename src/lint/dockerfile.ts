@@ -186,7 +186,7 @@ function splitFlags(body: string): { flags: Flag[]; rest: string } {
   const flags: Flag[] = [];
   let rest = body;
   for (;;) {
-    const word = tokenize(rest)[0];
+    const word = tokenize(rest, 1)[0];
     if (!word || !word.startsWith('--') || word === '--') break;
     const eq = word.indexOf('=');
     const name = (eq < 0 ? word.slice(2) : word.slice(2, eq)).toLowerCase();

@@ -1,8 +1,11 @@
 // Word-level helpers shared by the Dockerfile parser and the rules: quote-aware splitting,
 // key=value lists (ENV, ARG, LABEL), image references and RUN --mount specs.
 
-/** Splits on blanks outside quotes; quotes stay in the words so callers can tell `"a=b"` from `a=b`. */
-export function tokenize(text: string): string[] {
+/**
+ * Splits on blanks outside quotes; quotes stay in the words so callers can tell `"a=b"` from `a=b`.
+ * `limit` stops after that many words, so reading a flag off a long RUN does not scan all of it.
+ */
+export function tokenize(text: string, limit = Number.POSITIVE_INFINITY): string[] {
   const words: string[] = [];
   let cur = '';
   let inWord = false;
@@ -17,6 +20,7 @@ export function tokenize(text: string): string[] {
     }
     if (/\s/.test(c)) {
       if (inWord) words.push(cur);
+      if (words.length >= limit) return words;
       cur = '';
       inWord = false;
       continue;
