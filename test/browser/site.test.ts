@@ -99,9 +99,9 @@ describe('the built site', () => {
     expect(buildWarnings(buildOutput)).toEqual([]);
   });
 
-  it('has the 15 lessons, the guides and the references', () => {
+  it('has the 16 lessons, the guides and the references', () => {
     const pages = pagePaths();
-    expect(pages.filter((p) => p.startsWith('/lessons/'))).toHaveLength(15);
+    expect(pages.filter((p) => p.startsWith('/lessons/'))).toHaveLength(16);
     for (const page of ['/', '/guide/configure/', '/guide/generated-project/', '/reference/create-dockervm/', '/reference/dockervm/']) {
       expect(pages).toContain(page);
     }

@@ -9,9 +9,9 @@ import { exampleFiles, LESSONS_DIR, lessonSlugs, loadLesson, problemsOf, readTra
 const PAGES = join(LESSONS_DIR, '../../site/src/content/docs/lessons');
 const slugs = lessonSlugs();
 
-it('has the 15 lessons of issue 5, each with a page', () => {
-  expect(slugs).toHaveLength(15);
-  expect(slugs.map((s) => s.slice(0, 2))).toEqual(Array.from({ length: 15 }, (_, i) => String(i + 1).padStart(2, '0')));
+it('has the 15 lessons of issue 5 and the 2048 save game of issue 10, each with a page', () => {
+  expect(slugs).toHaveLength(16);
+  expect(slugs.map((s) => s.slice(0, 2))).toEqual(Array.from({ length: 16 }, (_, i) => String(i + 1).padStart(2, '0')));
   expect(readdirSync(PAGES).sort()).toEqual(slugs.map((s) => `${s}.mdx`));
 });
 
