@@ -15,6 +15,7 @@ export { splitShell, type Command, type ShellScript } from './shell.ts';
 export { parseConfig, exceedsThreshold, DEFAULT_CONFIG, type LintConfig, type ConfigResult, type Threshold } from './config.ts';
 export { formatJson, formatTty, toJson, type JsonFinding } from './format.ts';
 export { toSarif, type SarifLog } from './sarif.ts';
+export { shellcheckScripts, shellcheckFindings, SHELLCHECK_EXCLUDED, type ShellcheckScript, type ShellcheckComment } from './shellcheck.ts';
 
 export interface LintOptions {
   config?: LintConfig;

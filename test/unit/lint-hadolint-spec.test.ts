@@ -113,6 +113,20 @@ const TABLE: Record<string, Row[]> = {
     ['CMD ["app"]', []],
   ],
   DL3027: [['FROM debian:12\nRUN apt install -y curl=1', [2]]],
+  DL3032: [
+    ['RUN yum install -y mariadb-10.4', [1]],
+    ['RUN yum install -y mariadb-10.4 && yum clean all', []],
+    ['RUN yum install -y mariadb-10.4 && rm -rf /var/cache/yum/*', []],
+    ['RUN yum clean all && yum install -y mariadb-10.4', [1]],
+    ['RUN dnf install -y x-1 && dnf clean all', []],
+  ],
+  DL3033: [
+    ['RUN yum install -y tomcat && yum clean all', [1]],
+    ['RUN yum install -y tomcat-9.2 openssl-1:1.1.1k gcc-c++-1.1.1 && yum clean all', []],
+    ['RUN yum module install -y tomcat && yum clean all', [1]],
+    ['RUN yum module install -y tomcat:9 && yum clean all', []],
+    ['FROM centos:7\nARG v=1.2\nRUN yum install -y git-${v} && yum clean all', []],
+  ],
   DL3040: [
     ['RUN dnf install -y mariadb-10.4', [1]],
     ['RUN dnf in -y mariadb-10.4', [1]],
@@ -188,7 +202,23 @@ const TABLE: Record<string, Row[]> = {
 };
 
 // hadolint checks these inside ONBUILD too (its `onbuild` combinator); DL3003, DL3059 and DL4006 it does not.
-const ONBUILD_RULES = ['DL3004', 'DL3008', 'DL3009', 'DL3013', 'DL3014', 'DL3015', 'DL3016', 'DL3018', 'DL3019', 'DL3027', 'DL3040', 'DL3041', 'DL3042', 'DL3047', 'DL4001'];
+const ONBUILD_RULES = [
+  'DL3004',
+  'DL3008',
+  'DL3009',
+  'DL3013',
+  'DL3014',
+  'DL3015',
+  'DL3016',
+  'DL3018',
+  'DL3019',
+  'DL3027',
+  'DL3040',
+  'DL3041',
+  'DL3042',
+  'DL3047',
+  'DL4001',
+];
 
 describe.each(Object.entries(TABLE))('%s', (code, rows) => {
   it.each(rows)('%s → %j', (snippet, lines) => {

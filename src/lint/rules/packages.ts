@@ -81,26 +81,32 @@ function versionVariables(ctx: LintContext): Map<Instruction, Set<string>> {
  * An ONBUILD trigger runs in a child image whose ENV and ARG we cannot see, so a variable there
  * does not count as a version (hadolint judges it the same way).
  */
-export const DL3041: Rule = {
-  code: 'DL3041',
-  severity: 'warning',
-  message: 'Specify version with `dnf install -y <package>-<version>`.',
-  check: (ctx) => {
-    const vars = versionVariables(ctx);
-    const none = new Set<string>();
-    return allRuns(ctx)
-      .filter((run) => {
-        const defined = run.onbuild ? none : (vars.get(run.instr) ?? none);
-        return commandsNamed(run.script, ...DNF)
-          .filter((c) => hasArg(c, ...DNF_INSTALL) && !hasArg(c, 'group', 'groupinstall'))
-          .some((c) => {
-            const names = operands(c, DNF_VALUES).filter((a) => !DNF_INSTALL.includes(a) && a !== 'module');
-            return hasArg(c, 'module') ? names.some((m) => !m.includes(':')) : names.some((p) => !rpmPinned(p, defined));
-          });
-      })
-      .map((run) => ({ line: run.instr.line }));
-  },
-};
+function rpmVersionRule(code: string, tools: string[], install: string[], message: string): Rule {
+  return {
+    code,
+    severity: 'warning',
+    message,
+    check: (ctx) => {
+      const vars = versionVariables(ctx);
+      const none = new Set<string>();
+      return allRuns(ctx)
+        .filter((run) => {
+          const defined = run.onbuild ? none : (vars.get(run.instr) ?? none);
+          return commandsNamed(run.script, ...tools)
+            .filter((c) => hasArg(c, ...install) && !hasArg(c, 'group', 'groupinstall'))
+            .some((c) => {
+              const names = operands(c, DNF_VALUES).filter((a) => !install.includes(a) && a !== 'module');
+              return hasArg(c, 'module') ? names.some((m) => !m.includes(':')) : names.some((p) => !rpmPinned(p, defined));
+            });
+        })
+        .map((run) => ({ line: run.instr.line }));
+    },
+  };
+}
+
+export const DL3041 = rpmVersionRule('DL3041', DNF, DNF_INSTALL, 'Specify version with `dnf install -y <package>-<version>`.');
+
+export const DL3033 = rpmVersionRule('DL3033', ['yum'], ['install'], 'Specify version with `yum install -y <package>-<version>`.');
 
 /** dnf5 keeps its cache in /var/cache/libdnf5 (or ~/.cache/libdnf5 for users); dnf4 in /var/cache/dnf or yum. */
 const DNF_CACHES = /(?:^|\/)(?:var\/cache\/(?:libdnf5|dnf|yum)|\.cache\/libdnf5)(?:[/*]|$)/;
@@ -110,15 +116,24 @@ const DNF_CACHES = /(?:^|\/)(?:var\/cache\/(?:libdnf5|dnf|yum)|\.cache\/libdnf5)
  * by the same tool (`dnf install … && microdnf clean all` still leaves dnf's cache) or an `rm` of
  * the cache. A cache or tmpfs mount at the cache directory keeps it out of the layer instead.
  */
-export const DL3040 = runRule({ code: 'DL3040', severity: 'warning', message: '`dnf clean all` missing after dnf command.' }, (run) => {
-  if (run.mounts.some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== undefined && DNF_CACHES.test(m.target))) return false;
-  const cmds = run.script.commands;
-  return DNF.some((tool) => {
-    const fetch = cmds.findIndex((c) => programName(c) === tool && hasArg(c, ...DNF_FETCHING));
-    if (fetch < 0) return false;
-    const cleaned = cmds.some(
-      (c, i) => i > fetch && ((programName(c) === tool && hasArg(c, 'clean')) || (programName(c) === 'rm' && c.args.some((a) => DNF_CACHES.test(a)))),
-    );
-    return !cleaned;
+function rpmCleanRule(code: string, tools: string[], fetching: string[], message: string): Rule {
+  return runRule({ code, severity: 'warning', message }, (run) => {
+    if (run.mounts.some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== undefined && DNF_CACHES.test(m.target))) return false;
+    return tools.some((tool) => cleanMissing(run.script, tool, fetching));
   });
-});
+}
+
+/** `tool` fetches packages and no clean by the same tool (or `rm` of a cache) follows. */
+function cleanMissing(script: ShellScript, tool: string, fetching: string[]): boolean {
+  const cmds = script.commands;
+  const fetch = cmds.findIndex((c) => programName(c) === tool && hasArg(c, ...fetching));
+  if (fetch < 0) return false;
+  return !cmds.some(
+    (c, i) => i > fetch && ((programName(c) === tool && hasArg(c, 'clean')) || (programName(c) === 'rm' && c.args.some((a) => DNF_CACHES.test(a)))),
+  );
+}
+
+export const DL3040 = rpmCleanRule('DL3040', DNF, DNF_FETCHING, '`dnf clean all` missing after dnf command.');
+
+/** yum's own rule: `yum install` then `yum clean all` (or removing /var/cache/yum). */
+export const DL3032 = rpmCleanRule('DL3032', ['yum'], ['install'], '`yum clean all` missing after yum command.');
