@@ -33,7 +33,9 @@ export interface RuleMeta {
   message: string;
 }
 
-/** hadolint's wiki documents each DL rule at a stable address; our own codes have none. */
+/** hadolint's wiki documents each DL rule, ShellCheck's wiki each SC check; our own codes have none. */
 export function ruleHelpUri(code: string): string | undefined {
-  return /^DL\d{4}$/.test(code) ? `https://github.com/hadolint/hadolint/wiki/${code}` : undefined;
+  if (/^DL\d{4}$/.test(code)) return `https://github.com/hadolint/hadolint/wiki/${code}`;
+  if (/^SC\d{4}$/.test(code)) return `https://www.shellcheck.net/wiki/${code}`;
+  return undefined;
 }

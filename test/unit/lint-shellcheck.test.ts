@@ -2,7 +2,7 @@
 // installed, what the real program says about hadolint's own example cases.
 import { describe, expect, it } from 'vitest';
 import { shellcheckRuns } from '../../src/cli/commands/lint.ts';
-import { DEFAULT_CONFIG, parseConfig, shellcheckFindings, shellcheckScripts } from '../../src/lint/index.ts';
+import { DEFAULT_CONFIG, formatSarif, parseConfig, shellcheckFindings, shellcheckScripts } from '../../src/lint/index.ts';
 import { hasTool } from '../helpers/tools.ts';
 
 const scripts = (text: string) => shellcheckScripts(text).map((s) => [s.line, s.shell, s.script]);
@@ -67,6 +67,13 @@ describe('shellcheckFindings', () => {
     const found = shellcheckFindings(text, s, [[quote], [quote], [{ ...quote, code: 2154 }]], { config, file: 'vm/Dockerfile' });
     expect(found.map((f) => `${f.file}:${f.line} ${f.code} ${f.severity}`)).toEqual(['vm/Dockerfile:4 SC2086 error']);
     expect(shellcheckFindings(text, s, [[], [], [{ ...quote, code: 2187 }]], { config: DEFAULT_CONFIG })).toEqual([]);
+  });
+
+  it('describes SC rules in SARIF with their ShellCheck wiki page', () => {
+    const sarif = JSON.parse(formatSarif(shellcheckFindings(text, s, [[], [quote], []])));
+    const rule = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'SC2086');
+    expect(rule.helpUri).toBe('https://www.shellcheck.net/wiki/SC2086');
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.region.startLine).toBe(4);
   });
 });
 
