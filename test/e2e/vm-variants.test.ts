@@ -14,6 +14,7 @@ import {
   expectAptHealthy,
   makeSshKey,
   readTraces,
+  recordVncDesktop,
   shellScripts,
   sshWithKey,
   sshWithPassword,
@@ -57,6 +58,8 @@ afterAll(() => {
 });
 
 const engineVariants = VARIANTS.filter((variant) => variant.engine);
+/** The docs show each window manager on the default base: a variant on another base records no picture. */
+const picture = (variant: (typeof VARIANTS)[number]) => !variant.args.includes('--base');
 
 describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => {
   const name = `${PREFIX}${variant.name}-${run}`.slice(0, 60);
@@ -182,11 +185,17 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
     expect(good.width).toBeGreaterThan(0);
     const wrong = await vncAuthenticate({ host: '127.0.0.1', port, password: 'wrong-pw' });
     expect(wrong.ok).toBe(false);
+    // A VNC-only desktop has no noVNC of its own: its picture for the docs is taken through one on the host.
+    if (!want.novnc && picture(variant)) {
+      const recorded = await recordVncDesktop(port, project.vncPassword, want.spec.windowManager);
+      note(`${variant.name}: desktop picture ${relative(process.cwd(), recorded.path)} (${recorded.width}×${recorded.height}, ${recorded.bytes} bytes)`);
+    }
   });
 
   it('noVNC: headless Chromium logs in and shows a desktop with the xterm window', async (context) => {
     if (!want.novnc) return context.skip();
-    const shot = await browserDesktop(project, variant.name);
+    // The desktop's picture for the docs, named by its window manager (scripts/record-screenshots.ts).
+    const shot = await browserDesktop(project, variant.name, picture(variant) ? { picture: want.spec.windowManager } : {});
     timings.push(`noVNC connected ${shot.timings.connectedMs} ms, first pixels ${shot.timings.firstPixelsMs} ms`);
     note(`${variant.name}: desktop screenshot ${relative(process.cwd(), shot.png)} (white ${(shot.white * 100).toFixed(1)} %, ${shot.colors} colours)`);
     // No xterm window on the desktop: what the VM's programs said is the only trace of why.

@@ -4,12 +4,13 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { openNoVnc, screenshotCanvas, withChromium, type NoVncTimings } from './browser.ts';
+import { openNoVnc, screenshotCanvas, startWebsockify, withChromium, type NoVncTimings } from './browser.ts';
 import { mustSh, sh } from './e2e-engine.ts';
 import type { Expectations } from './e2e-expect.ts';
 import type { VmProject } from './e2e-project.ts';
 import { decodePng, pixelStats } from './png.ts';
 import { rfbHandshake } from './rfb.ts';
+import { type RecordedScreenshot, recordScreenshot } from './screenshots.ts';
 
 export const ARTIFACTS = join(import.meta.dirname, '../../artifacts/e2e');
 
@@ -77,16 +78,20 @@ export interface DesktopShot {
 
 /**
  * Opens the generated noVNC page in headless Chromium, logs in, and screenshots the canvas until the
- * xterm window shows (bounded); the PNG stays under artifacts/e2e/.
+ * xterm window shows (bounded); the PNG stays under artifacts/e2e/. With `picture`, the desktop is also
+ * recorded for the docs as artifacts/screenshots/<picture>.png (test/helpers/screenshots.ts).
  */
-export async function browserDesktop(project: VmProject, label: string): Promise<DesktopShot> {
+export async function browserDesktop(project: VmProject, label: string, options: { picture?: string } = {}): Promise<DesktopShot> {
+  let shot: DesktopShot;
   try {
-    return await browserDesktopOnce(project, label, 45_000);
+    shot = await browserDesktopOnce(project, label, 45_000);
   } catch (error) {
     // One more try in a fresh browser, after saying what went wrong (the page is kept under artifacts/).
     process.stdout.write(`e2e ${label}: noVNC attempt 1 failed, retrying once: ${(error as Error).message.slice(0, 1500)}\n`);
-    return browserDesktopOnce(project, label, 60_000);
+    shot = await browserDesktopOnce(project, label, 60_000);
   }
+  if (options.picture && shot.white > 0.05) recordScreenshot(options.picture, readFileSync(shot.png));
+  return shot;
 }
 
 async function browserDesktopOnce(project: VmProject, label: string, timeoutMs: number): Promise<DesktopShot> {
@@ -118,6 +123,27 @@ async function browserDesktopOnce(project: VmProject, label: string, timeoutMs: 
     if (consoleErrors.length) process.stdout.write(`e2e ${label}: browser console: ${consoleErrors.slice(0, 3).join(' | ')}\n`);
     return { timings, png: path, ...shot };
   });
+}
+
+/**
+ * The desktop of a VM that has VNC but no noVNC, seen through noVNC served by a websockify on the host,
+ * recorded for the docs as artifacts/screenshots/<picture>.png once its xterm shows (bounded).
+ */
+export async function recordVncDesktop(port: number, password: string, picture: string): Promise<RecordedScreenshot> {
+  const websockify = await startWebsockify({ target: `127.0.0.1:${port}` });
+  try {
+    return await withChromium(async ({ page }) => {
+      await openNoVnc(page, { url: `${websockify.url}/vnc.html?autoconnect=1&resize=off`, password, timeoutMs: 45_000 });
+      for (let attempt = 0; attempt < 30; attempt++) {
+        const png = await screenshotCanvas(page, join(ARTIFACTS, `${picture}-vnc.png`));
+        if (whiteFraction(png) > 0.05) return recordScreenshot(picture, png);
+        await sleep(500);
+      }
+      throw new Error(`no xterm on the VNC desktop at 127.0.0.1:${port} after 15 s (see artifacts/e2e/${picture}-vnc.png)`);
+    });
+  } finally {
+    await websockify.stop();
+  }
 }
 
 /** Waits (bounded) until `pgrep -x name` in the VM prints a pid other than `old`. */
