@@ -1,4 +1,5 @@
 // The host-like services: sshd, cron and syslog, each a supervised daemon running as root.
+import { VM_PORT } from '../src/constants.ts';
 import type { Family, Service, VmSpec } from '../src/vmspec/types.ts';
 import type { Contribution, ProjectFile } from './contribution.ts';
 
@@ -62,6 +63,6 @@ function sshd(spec: VmSpec): Partial<Contribution> {
     installHooks: ['rm -f /etc/ssh/ssh_host_*'],
     files,
     steps: [{ comment: 'sshd: privilege separation directory and the authorized key', lines, phase: 'after-files' }],
-    listens: [22],
+    listens: [VM_PORT.ssh],
   };
 }

@@ -6,9 +6,7 @@ import { listImages } from '../docker/images.ts';
 import { findNetworks } from '../docker/remove.ts';
 import { listVolumes } from '../docker/volumes.ts';
 import type { Project } from './project.ts';
-import { LABEL, ROLE } from './snapshot/labels.ts';
-
-const COMPOSE_PROJECT = 'com.docker.compose.project';
+import { COMPOSE_LABEL, LABEL, ROLE } from '../constants.ts';
 
 export interface DestroyPlan {
   containers: { id: string; name: string; role: string | undefined }[];
@@ -24,7 +22,7 @@ const byKey = <T>(items: T[], key: (item: T) => string) => [...new Map(items.map
 
 export async function destroyPlan(engine: Engine, project: Project, keepSnapshots: boolean): Promise<DestroyPlan> {
   const ours = { [LABEL.project]: project.name };
-  const composes = { [COMPOSE_PROJECT]: project.name };
+  const composes = { [COMPOSE_LABEL.project]: project.name };
   const containers = byKey([...(await findContainers(engine, ours)), ...(await findContainers(engine, composes))], (c) => c.id);
   const volumes = byKey([...(await listVolumes(engine, ours)), ...(await listVolumes(engine, composes))], (v) => v.name).map((v) => v.name);
   const networks = byKey([...(await findNetworks(engine, ours)), ...(await findNetworks(engine, composes))], (n) => n.id);

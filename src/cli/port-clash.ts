@@ -7,8 +7,9 @@ import type { Engine } from '../docker/engine.ts';
 import type { ContainerDetails } from '../docker/containers.ts';
 import { siblingClaims } from '../create/port-probe.ts';
 import type { Project, PublishedPort } from './project.ts';
+import { VM_PORT } from '../constants.ts';
 
-const PURPOSE: Record<number, string> = { 6080: 'noVNC', 5901: 'VNC', 22: 'SSH' };
+const PURPOSE: Record<number, string> = { [VM_PORT.novnc]: 'noVNC', [VM_PORT.vnc]: 'VNC', [VM_PORT.ssh]: 'SSH' };
 
 export function portFree(ip: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

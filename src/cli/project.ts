@@ -4,15 +4,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { LABEL, VM_PORT } from '../constants.ts';
 import { formatReference, InvalidReferenceError, parseReference } from '../registry/reference.ts';
 import { CLIError } from '../vmspec/errors.ts';
+import type { Desktop, Persistence } from '../vmspec/types.ts';
 import { composeVariables, interpolate, variableOf, type Lookup } from './dotenv.ts';
 
-export const PROJECT_LABEL = 'dev.dockervm.project';
 export const COMPOSE_FILES = ['compose.yaml', 'compose.yml'] as const;
 
-export type Persistence = 'rootfs' | 'volumes' | 'home' | 'none';
-export type Desktop = 'novnc' | 'vnc' | 'xterm' | 'shell';
+export type { Desktop, Persistence };
 
 export interface PublishedPort {
   ip: string;
@@ -82,8 +82,8 @@ export function parseProject(text: string, file: string, lookup: Lookup = () => 
     throw new CLIError(`${file}: no top-level \`name:\`; dockervm needs the project name (create-dockervm writes one)`);
   const services = isObject(doc.services) ? doc.services : {};
   const vm = services.vm;
-  if (!isObject(vm) || labelsOf(vm)[PROJECT_LABEL] !== name) {
-    throw new CLIError(`${file} is not a dockervm project: it needs a \`vm\` service labelled ${PROJECT_LABEL}: ${name} (made by create-dockervm)`);
+  if (!isObject(vm) || labelsOf(vm)[LABEL.project] !== name) {
+    throw new CLIError(`${file} is not a dockervm project: it needs a \`vm\` service labelled ${LABEL.project}: ${name} (made by create-dockervm)`);
   }
   const image = typeof vm.image === 'string' ? vm.image : `${name}-vm`;
   const volumes = Array.isArray(vm.volumes) ? vm.volumes : [];
@@ -93,9 +93,9 @@ export function parseProject(text: string, file: string, lookup: Lookup = () => 
   const persistence: Persistence = isObject(services['rootfs-init']) ? 'rootfs' : targets.has('/usr') ? 'volumes' : targets.has('/home') ? 'home' : 'none';
   const ports = (Array.isArray(vm.ports) ? vm.ports : []).map((entry) => parsePort(entry, lookup)).filter((p) => p !== undefined);
   const environment = isObject(vm.environment) ? vm.environment : {};
-  const desktop: Desktop = ports.some((p) => p.container === 6080)
+  const desktop: Desktop = ports.some((p) => p.container === VM_PORT.novnc)
     ? 'novnc'
-    : ports.some((p) => p.container === 5901)
+    : ports.some((p) => p.container === VM_PORT.vnc)
       ? 'vnc'
       : 'DISPLAY' in environment
         ? 'xterm'

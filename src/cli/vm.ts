@@ -1,15 +1,15 @@
 // The VM container as the commands see it: found by label, its unsaved changes, a save that was
 // interrupted (a stale lock) and the addresses it publishes.
-import { COMPOSE_SERVICE_LABEL, containerChanges, findContainers, inspectContainer, type ContainerDetails } from '../docker/containers.ts';
+import { containerChanges, findContainers, inspectContainer, type ContainerDetails } from '../docker/containers.ts';
 import { readLock } from '../docker/helper.ts';
 import type { Project } from './project.ts';
 import type { Session } from './session.ts';
-import { LABEL, ROLE } from './snapshot/labels.ts';
+import { COMPOSE_LABEL, LABEL, ROLE, VM_PORT } from '../constants.ts';
 import { lockName, withSnapshotLock } from './snapshot/lock.ts';
 
 /** The VM container of the project, if compose created one. */
 export async function findVm(session: Pick<Session, 'engine' | 'project'>): Promise<ContainerDetails | undefined> {
-  const list = await findContainers(session.engine, { [LABEL.project]: session.project.name, [COMPOSE_SERVICE_LABEL]: session.project.service });
+  const list = await findContainers(session.engine, { [LABEL.project]: session.project.name, [COMPOSE_LABEL.service]: session.project.service });
   // Containers made from a snapshot image, or from the VM's image by hand, inherit its labels
   // (compose labels the images it builds with the project and service): only compose numbers the
   // containers it makes. A running one first.
@@ -17,8 +17,8 @@ export async function findVm(session: Pick<Session, 'engine' | 'project'>): Prom
     (c) =>
       c.labels[LABEL.role] !== ROLE.helper &&
       c.labels[LABEL.role] !== ROLE.lock &&
-      c.labels['com.docker.compose.project'] === session.project.name &&
-      Boolean(c.labels['com.docker.compose.container-number']),
+      c.labels[COMPOSE_LABEL.project] === session.project.name &&
+      Boolean(c.labels[COMPOSE_LABEL.containerNumber]),
   );
   const vm = vms.find((c) => c.state === 'running' || c.state === 'paused') ?? vms[0];
   return vm ? inspectContainer(session.engine, vm.id) : undefined;
@@ -98,9 +98,9 @@ export function addresses(ports: readonly { container: number; hostIp: string; h
   for (const p of ports) {
     if (seen.has(p.container)) continue;
     seen.add(p.container);
-    if (p.container === 6080) result.push({ kind: 'novnc', container: p.container, url: localUrl('http', p.hostIp, p.hostPort, '/') });
-    else if (p.container === 5901) result.push({ kind: 'vnc', container: p.container, url: localUrl('vnc', p.hostIp, p.hostPort) });
-    else if (p.container === 22) result.push({ kind: 'ssh', container: p.container, url: localUrl('ssh', p.hostIp, p.hostPort) });
+    if (p.container === VM_PORT.novnc) result.push({ kind: 'novnc', container: p.container, url: localUrl('http', p.hostIp, p.hostPort, '/') });
+    else if (p.container === VM_PORT.vnc) result.push({ kind: 'vnc', container: p.container, url: localUrl('vnc', p.hostIp, p.hostPort) });
+    else if (p.container === VM_PORT.ssh) result.push({ kind: 'ssh', container: p.container, url: localUrl('ssh', p.hostIp, p.hostPort) });
     else result.push({ kind: 'port', container: p.container, url: localUrl('tcp', p.hostIp, p.hostPort) });
   }
   return result;

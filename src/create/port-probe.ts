@@ -7,8 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { PortProbe } from './ports.ts';
-
-const PROJECT_LABEL = 'dev.dockervm.project';
+import { LABEL } from '../constants.ts';
 
 export function isFree(port: number, address: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -55,14 +54,14 @@ export function parseClaims(text: string, own: string | undefined): Map<number, 
 /** At most `timeoutMs` for both docker calls together. `own`: the project being made (a re-scaffold). */
 export async function engineClaims(env: NodeJS.ProcessEnv, own: string | undefined, timeoutMs = 3000): Promise<Map<number, string>> {
   const deadline = Date.now() + timeoutMs;
-  const ids = await docker(['ps', '--all', '--quiet', '--filter', `label=${PROJECT_LABEL}`], env, timeoutMs);
+  const ids = await docker(['ps', '--all', '--quiet', '--filter', `label=${LABEL.project}`], env, timeoutMs);
   const list =
     ids
       ?.split('\n')
       .map((id) => id.trim())
       .filter(Boolean) ?? [];
   if (list.length === 0) return new Map();
-  const format = `{{index .Config.Labels "${PROJECT_LABEL}"}}\t{{json .HostConfig.PortBindings}}`;
+  const format = `{{index .Config.Labels "${LABEL.project}"}}\t{{json .HostConfig.PortBindings}}`;
   const inspected = await docker(['inspect', '--format', format, ...list], env, deadline - Date.now());
   return inspected === undefined ? new Map() : parseClaims(inspected, own);
 }

@@ -1,7 +1,6 @@
 // Containers, found by label and described with only the fields dockervm reads.
 import { type Engine, isStatus } from './engine.ts';
-
-export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+import { COMPOSE_LABEL, LABEL } from '../constants.ts';
 
 export interface ContainerSummary {
   id: string;
@@ -53,7 +52,7 @@ export async function findContainers(engine: Engine, labels: Record<string, stri
   return list.map((c) => ({
     id: c.Id,
     name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
-    service: c.Labels[COMPOSE_SERVICE_LABEL],
+    service: c.Labels[COMPOSE_LABEL.service],
     state: c.State,
     status: c.Status,
     imageId: c.ImageID,
@@ -171,7 +170,7 @@ export async function publishedPorts(engine: Engine): Promise<{ port: number; co
     c.Ports.filter((p) => p.PublicPort).map((p) => ({
       port: p.PublicPort,
       container: (c.Names[0] ?? c.Id).replace(/^\//, ''),
-      project: c.Labels?.['dev.dockervm.project'],
+      project: c.Labels?.[LABEL.project],
     })),
   );
 }

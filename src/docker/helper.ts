@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Engine } from './engine.ts';
 import { isStatus } from './engine.ts';
+import { LABEL } from '../constants.ts';
 
 export interface HelperMount {
   volume: string;
@@ -95,7 +96,7 @@ export async function acquireLock(engine: Engine, name: string, image: string, l
           Image: image,
           Entrypoint: ['true'],
           NetworkDisabled: true,
-          Labels: { ...labels, 'dev.dockervm.pid': String(process.pid), 'dev.dockervm.host': host, 'dev.dockervm.operation': operation },
+          Labels: { ...labels, [LABEL.pid]: String(process.pid), [LABEL.host]: host, [LABEL.operation]: operation },
         }),
       );
       return { acquired: true, containerId: container.id, stale };
@@ -120,7 +121,7 @@ export async function readLock(engine: Engine, name: string): Promise<LockInfo |
   try {
     const existing = await engine.call('inspect the lock', () => engine.docker.getContainer(name).inspect());
     const l = existing.Config.Labels ?? {};
-    return { pid: Number(l['dev.dockervm.pid']), host: l['dev.dockervm.host'] ?? '?', operation: l['dev.dockervm.operation'] ?? '?', containerId: existing.Id };
+    return { pid: Number(l[LABEL.pid]), host: l[LABEL.host] ?? '?', operation: l[LABEL.operation] ?? '?', containerId: existing.Id };
   } catch (error) {
     if (isStatus(error, 404)) return undefined;
     throw error;

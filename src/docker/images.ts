@@ -1,5 +1,6 @@
 // Images: listed by label, tagged and untagged one reference at a time, pulled with progress.
 import { type Engine, isStatus } from './engine.ts';
+import { COMPOSE_LABEL, LABEL, ROLE } from '../constants.ts';
 
 export interface ImageSummary {
   id: string;
@@ -170,7 +171,7 @@ export async function exportImageFilesystem(engine: Engine, imageId: string): Pr
     engine.docker.createContainer({
       Image: imageId,
       Entrypoint: ['/nonexistent'],
-      Labels: { 'dev.dockervm.role': 'snapshot-helper', 'com.docker.compose.project': '' },
+      Labels: { [LABEL.role]: ROLE.helper, [COMPOSE_LABEL.project]: '' },
     }),
   );
   const stream = await engine.call('export a filesystem', () => container.export());

@@ -5,6 +5,7 @@ import { paths } from '../../generators/index.ts';
 import type { Family, VmSpec } from '../vmspec/types.ts';
 import { fromReference } from './image-reference.ts';
 import type { RenderTemplate } from './templates.ts';
+import { LABEL } from '../constants.ts';
 
 interface InstallRecipe {
   /** Lines of the RUN, joined with && ; `PACKAGES` is replaced by the package list. */
@@ -75,9 +76,9 @@ function labels(spec: VmSpec) {
     'org.opencontainers.image.description': `${spec.name}: a lightweight VM (${spec.desktop} desktop, ${spec.persistence} persistence)`,
     'org.opencontainers.image.base.name': spec.base.reference,
     ...(spec.base.digest ? { 'org.opencontainers.image.base.digest': spec.base.digest } : {}),
-    'dev.dockervm.project': spec.name,
-    'dev.dockervm.generator': `create-dockervm ${spec.generatorVersion}`,
-    'dev.dockervm.persistence': spec.persistence,
+    [LABEL.project]: spec.name,
+    [LABEL.generator]: `create-dockervm ${spec.generatorVersion}`,
+    [LABEL.persistence]: spec.persistence,
   };
   return Object.entries(entries).map(([key, value]) => ({ key, value: JSON.stringify(value) }));
 }

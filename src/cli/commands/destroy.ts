@@ -7,7 +7,7 @@ import { CLIError } from '../../vmspec/errors.ts';
 import type { Command } from '../command.ts';
 import { describePlan, destroyPlan, isEmpty, type DestroyPlan } from '../destroy-plan.ts';
 import { openSession, type Session } from '../session.ts';
-import { LABEL, ROLE } from '../snapshot/labels.ts';
+import { LABEL, ROLE } from '../../constants.ts';
 import { lockName, withSnapshotLock } from '../snapshot/lock.ts';
 
 export const command: Command = {

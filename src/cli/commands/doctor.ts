@@ -5,7 +5,6 @@ import { userInfo } from 'node:os';
 import { composeVersion } from '../../docker/compose.ts';
 import { publishedPorts } from '../../docker/containers.ts';
 import { Engine } from '../../docker/engine.ts';
-import { inspectImage } from '../../docker/images.ts';
 import { probeNetworkCreation } from '../../docker/networks.ts';
 import { CLIError } from '../../vmspec/errors.ts';
 import type { Command } from '../command.ts';
@@ -25,6 +24,7 @@ import {
 import { loadProject, type Project } from '../project.ts';
 import { snapshotHelperCheck, stuckVmCheck } from '../doctor/snapshots.ts';
 import { findVm } from '../vm.ts';
+import { LABEL, ROLE } from '../../constants.ts';
 
 function tryProject(ctx: Context): Project | undefined {
   try {
@@ -86,7 +86,7 @@ export const command: Command = {
         lines.push(diskCheck(root, fs.bavail * fs.bsize));
       }
       // Not named after the project: compose's own network for it must not be taken.
-      lines.push(networkCheck(await probeNetworkCreation(engine, `dockervm-doctor-${process.pid}`, { 'dev.dockervm.role': 'doctor-probe' })));
+      lines.push(networkCheck(await probeNetworkCreation(engine, `dockervm-doctor-${process.pid}`, { [LABEL.role]: ROLE.doctorProbe })));
       lines.push(await snapshotHelperCheck(engine, project, ctx.env));
     }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { importTar } from '../../docker/images.ts';
 import { CLIError } from '../../vmspec/errors.ts';
+import { FAMILIES } from '../../vmspec/types.ts';
 import type { Command } from '../command.ts';
 import type { Io } from '../context.ts';
 import { formatBytes } from '../messages.ts';
@@ -12,7 +13,8 @@ import { mountDisk, type MountedDisk } from '../import/disk.ts';
 import { detectFormat } from '../import/formats.ts';
 import { openTar, type TarSource } from '../import/source.ts';
 import { familyOf, NotTarError, parseOsRelease, resolvesToFile, TarScanner, type TarSummary } from '../import/tar-scan.ts';
-import { LABEL, labelInstruction, ROLE } from '../snapshot/labels.ts';
+import { LABEL, ROLE } from '../../constants.ts';
+import { labelInstruction } from '../snapshot/labels.ts';
 
 /** `ubuntu-24.04.qcow2` → `ubuntu-24.04`; something Docker accepts as a repository name. */
 export function imageNameFor(source: string): string {
@@ -85,7 +87,7 @@ export const command: Command = {
     name: { type: 'string', value: 'NAME', description: "image repository (default: from the source's file name)" },
     tag: { type: 'string', value: 'TAG', description: 'image tag (default: imported)' },
     new: { type: 'string', value: 'DIR', description: 'also create a VM project in DIR around the image' },
-    family: { type: 'string', value: 'debian|fedora|alpine|busybox', description: 'package family for --new when /etc/os-release does not tell' },
+    family: { type: 'string', value: FAMILIES.join('|'), description: 'package family for --new when /etc/os-release does not tell' },
     desktop: { type: 'string', value: 'shell|xterm|vnc|novnc', description: "desktop for --new (default: the scaffolder's)" },
     install: { type: 'boolean', description: "for --new: install the project's dependencies, its own dockervm CLI (default: yes; --no-install to skip)" },
     'tmp-dir': { type: 'string', value: 'DIR', description: 'where a disk image is converted to raw (needs its full size free; default: the system temp dir)' },
@@ -102,8 +104,7 @@ export const command: Command = {
       throw new CLIError(`--name ${name}: not a valid image name (lowercase letters, digits, . _ - and /)`);
     if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new CLIError(`--tag ${tag}: not a valid tag`);
     const family = ctx.string('family');
-    if (family && !['debian', 'fedora', 'alpine', 'busybox'].includes(family))
-      throw new CLIError(`--family must be debian, fedora, alpine or busybox (got "${family}")`);
+    if (family && !(FAMILIES as readonly string[]).includes(family)) throw new CLIError(`--family must be ${FAMILIES.join(', ')} (got "${family}")`);
 
     let disk: MountedDisk | undefined;
     let source: TarSource;
@@ -146,9 +147,9 @@ export const command: Command = {
       const { engine } = await openEngine(ctx);
       const labels = {
         [LABEL.role]: ROLE.imported,
-        'dev.dockervm.import.source': basename(input),
-        'dev.dockervm.import.format': format,
-        'dev.dockervm.import.os': os.prettyName ?? os.id ?? 'unknown',
+        [LABEL.importSource]: basename(input),
+        [LABEL.importFormat]: format,
+        [LABEL.importOs]: os.prettyName ?? os.id ?? 'unknown',
         'org.opencontainers.image.created': new Date().toISOString(),
         ...(os.prettyName ? { 'org.opencontainers.image.description': `imported from ${basename(input)}: ${os.prettyName}` } : {}),
       };

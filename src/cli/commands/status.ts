@@ -4,7 +4,7 @@ import { volumeSizes } from '../../docker/volumes.ts';
 import type { Command } from '../command.ts';
 import { formatAge, formatBytes } from '../messages.ts';
 import { openSession } from '../session.ts';
-import { LABEL } from '../snapshot/labels.ts';
+import { LABEL } from '../../constants.ts';
 import { lockName } from '../snapshot/lock.ts';
 import { TAG_PREFIX } from '../snapshot/naming.ts';
 import { loadSnapshots } from '../snapshot/store.ts';

@@ -7,7 +7,7 @@ import { lockIsLive, readLock, startHelper } from '../../docker/helper.ts';
 import { inspectImage } from '../../docker/images.ts';
 import type { Project } from '../project.ts';
 import { HELPER_TOOLS } from '../snapshot/helper-image.ts';
-import { LABEL, ROLE } from '../snapshot/labels.ts';
+import { LABEL, ROLE } from '../../constants.ts';
 import { lockName, releaseStuckVm } from '../snapshot/lock.ts';
 import type { CheckLine } from './checks.ts';
 

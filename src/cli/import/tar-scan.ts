@@ -1,6 +1,7 @@
 // Reads a tar stream's headers (not its data) to check that it is a root filesystem before anything
 // is imported: that it is a tar at all, that /bin/sh resolves (through symlinks, for merged-/usr
 // systems), and what /etc/os-release says. ustar, pax and GNU long names.
+import type { Family } from '../../vmspec/types.ts';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 
@@ -212,7 +213,7 @@ export function parseOsRelease(text: string | undefined): OsRelease {
 }
 
 /** create-dockervm's package family for an os-release. */
-export function familyOf(os: OsRelease): 'debian' | 'fedora' | 'alpine' | undefined {
+export function familyOf(os: OsRelease): Exclude<Family, 'busybox'> | undefined {
   const ids = [os.id, ...os.idLike];
   if (ids.some((i) => i === 'debian' || i === 'ubuntu')) return 'debian';
   if (ids.some((i) => i === 'fedora' || i === 'rhel' || i === 'centos')) return 'fedora';

@@ -1,33 +1,4 @@
-// The labels a snapshot carries. Image labels cannot change after the image exists, so everything a
-// snapshot needs to be restored is written at commit time; the "current" pointer is a tag instead.
-export const LABEL = {
-  project: 'dev.dockervm.project',
-  role: 'dev.dockervm.role',
-  snapshot: 'dev.dockervm.snapshot',
-  message: 'dev.dockervm.snapshot.message',
-  parent: 'dev.dockervm.snapshot.parent',
-  created: 'dev.dockervm.snapshot.created',
-  engine: 'dev.dockervm.snapshot.engine',
-  kind: 'dev.dockervm.snapshot.kind',
-  /** JSON list of the volumes saved with it (see SavedVolume). */
-  volumes: 'dev.dockervm.snapshot.volumes',
-  /** Whether the VM container was running (restore starts it again). */
-  running: 'dev.dockervm.snapshot.running',
-  persistence: 'dev.dockervm.snapshot.persistence',
-  // On lock and helper containers.
-  pid: 'dev.dockervm.pid',
-  host: 'dev.dockervm.host',
-  operation: 'dev.dockervm.operation',
-} as const;
-
-export const ROLE = {
-  snapshot: 'snapshot',
-  volumes: 'snapshot-volumes',
-  helper: 'snapshot-helper',
-  lock: 'lock',
-  imported: 'imported',
-} as const;
-
+// What a snapshot's labels hold, and how they are written (the label names are in src/constants.ts).
 export type SnapshotKind = 'manual' | 'auto';
 
 /** A volume as saved: enough to recreate it the way compose made it. */

@@ -8,7 +8,7 @@ import { inspectImage, listImages, removeImageIfUnused, untag } from '../../dock
 import { acquireLock, releaseLock } from '../../docker/helper.ts';
 import { CLIError } from '../../vmspec/errors.ts';
 import type { Session } from '../session.ts';
-import { LABEL, ROLE } from './labels.ts';
+import { COMPOSE_LABEL, LABEL, ROLE } from '../../constants.ts';
 import { loadSnapshots } from './store.ts';
 
 export const lockName = (project: string) => `dockervm-lock-${project}`;
@@ -30,7 +30,7 @@ export async function withSnapshotLock<T>(session: Session, operation: string, w
     engine,
     lockName(project.name),
     await lockImage(session),
-    { 'com.docker.compose.project': '', [LABEL.project]: project.name, [LABEL.role]: ROLE.lock },
+    { [COMPOSE_LABEL.project]: '', [LABEL.project]: project.name, [LABEL.role]: ROLE.lock },
     operation,
   );
   if (!lock.acquired) {

@@ -15,7 +15,7 @@ import { formatBytes } from '../messages.ts';
 import type { Session } from '../session.ts';
 import { stepTimer } from './timing.ts';
 import { findVm } from '../vm.ts';
-import { LABEL, ROLE } from './labels.ts';
+import { LABEL, ROLE } from '../../constants.ts';
 import { currentTag, TAG_PREFIX } from './naming.ts';
 import { saveSnapshot, type SaveResult } from './save.ts';
 import type { Snapshot } from './store.ts';

@@ -15,7 +15,8 @@ import { CLIError } from '../../vmspec/errors.ts';
 import type { Session } from '../session.ts';
 import { findVm } from '../vm.ts';
 import { startSnapshotHelper, type SnapshotHelper } from './helper-image.ts';
-import { LABEL, labelInstruction, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
+import { LABEL, ROLE } from '../../constants.ts';
+import { labelInstruction, type SavedVolume, type SnapshotKind } from './labels.ts';
 import { currentTag, snapshotTag, uniqueId, volumesTag } from './naming.ts';
 import { loadSnapshots, type Snapshot } from './store.ts';
 import { stepTimer } from './timing.ts';
@@ -212,7 +213,7 @@ function snapshotLabels(
     [LABEL.kind]: options.kind,
     [LABEL.volumes]: JSON.stringify(s.volumes.map(savedVolume)),
     [LABEL.running]: String(s.running),
-    [LABEL.persistence]: session.project.persistence,
+    [LABEL.snapshotPersistence]: session.project.persistence,
     // docker commit copies compose's container labels into the image; blank them, so that a
     // container someone `docker run`s from a snapshot is not taken for the project's VM by compose.
     ...COMPOSE_CONTAINER_LABELS,

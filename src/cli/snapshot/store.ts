@@ -4,7 +4,8 @@
 import type { ImageSummary } from '../../docker/images.ts';
 import { listImages } from '../../docker/images.ts';
 import type { Engine } from '../../docker/engine.ts';
-import { LABEL, readSavedVolumes, ROLE, type SavedVolume, type SnapshotKind } from './labels.ts';
+import { LABEL, ROLE } from '../../constants.ts';
+import { readSavedVolumes, type SavedVolume, type SnapshotKind } from './labels.ts';
 import { currentTag, idFromTag, resolveSnapshotArg, snapshotTag, volumesTag } from './naming.ts';
 
 export interface Snapshot {
@@ -76,7 +77,7 @@ export function indexSnapshots(owner: SnapshotOwner, images: readonly ImageSumma
         engine: image.labels[LABEL.engine] ?? '',
         kind: image.labels[LABEL.kind] === 'auto' ? 'auto' : 'manual',
         running: image.labels[LABEL.running] === 'true',
-        persistence: image.labels[LABEL.persistence] ?? '',
+        persistence: image.labels[LABEL.snapshotPersistence] ?? '',
         volumes,
         volumesImageId,
         volumesTag: volumeImage ? volumesTag(repository, id) : undefined,
