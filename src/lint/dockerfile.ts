@@ -163,6 +163,20 @@ function onbuildTrigger(body: string, line: number, stage: number): Instruction 
   return { keyword, line, endLine: line, text, flags, args: rest, json: parseJsonForm(rest), heredocs: [], ignores: [], stage };
 }
 
+/**
+ * For each stage, the index of the earlier stage its FROM names (`FROM build`), or undefined when
+ * it starts from an image. BuildKit compares stage names case-insensitively; one pass, so files
+ * with hundreds of stages stay linear.
+ */
+export function baseStages(stages: readonly Stage[]): (number | undefined)[] {
+  const byName = new Map<string, number>();
+  return stages.map((s) => {
+    const base = byName.get(s.image.raw.toLowerCase());
+    if (s.name && !byName.has(s.name.toLowerCase())) byName.set(s.name.toLowerCase(), s.index);
+    return base;
+  });
+}
+
 /** Directives only count at the very top: the first line that is not one ends the search. */
 function readDirectives(lines: string[], df: Dockerfile): number {
   let i = 0;

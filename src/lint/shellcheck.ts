@@ -3,7 +3,7 @@
 // module is the pure half: it writes the scripts and reads the answers; running the shellcheck
 // program is the caller's business, so the linter stays free of processes and files.
 import { DEFAULT_CONFIG, effectiveSeverity, type LintConfig } from './config.ts';
-import { type Dockerfile, type Instruction, parseDockerfile } from './dockerfile.ts';
+import { baseStages, type Dockerfile, type Instruction, parseDockerfile } from './dockerfile.ts';
 import { runShellText } from './rules/context.ts';
 import type { Finding } from './types.ts';
 import { parseKeyValues } from './words.ts';
@@ -52,6 +52,7 @@ export function shellcheckScripts(input: string | Dockerfile): ShellcheckScript[
   const df = typeof input === 'string' ? parseDockerfile(input) : input;
   const fresh = (shell = DEFAULT_SHELL): Scope => ({ shell, vars: new Set() });
   const byStage: Scope[] = [];
+  const bases = baseStages(df.stages);
   let defaultShell = DEFAULT_SHELL;
   let seenFrom = false;
   let scope = fresh();
@@ -70,8 +71,8 @@ export function shellcheckScripts(input: string | Dockerfile): ShellcheckScript[
     if (i.keyword === 'FROM') {
       seenFrom = true;
       const stage = df.stages[i.stage]!;
-      const parent = df.stages.slice(0, stage.index).find((s) => s.name?.toLowerCase() === stage.image.raw.toLowerCase());
-      const base = parent ? byStage[parent.index] : undefined;
+      const parent = bases[stage.index];
+      const base = parent !== undefined ? byStage[parent] : undefined;
       scope = base ? { shell: base.shell, vars: new Set(base.vars) } : fresh(defaultShell);
       byStage[stage.index] = scope;
     } else if (i.keyword === 'ARG' || i.keyword === 'ENV') {

@@ -1,6 +1,6 @@
 // What every Dockerfile rule gets: the parsed file, each RUN's shell script split once, its
 // mounts, and the stage graph. Building it once keeps rules small and consistent.
-import type { Dockerfile, Instruction } from '../dockerfile.ts';
+import { baseStages, type Dockerfile, type Instruction } from '../dockerfile.ts';
 import { splitShell, type ShellScript } from '../shell.ts';
 import { parseMount, type Mount } from '../words.ts';
 import type { RuleMeta } from '../types.ts';
@@ -28,6 +28,8 @@ export interface LintContext {
   onbuildRuns: RunInfo[];
   /** The RunInfo of each RUN instruction, for rules that walk all instructions. */
   runOf: Map<Instruction, RunInfo>;
+  /** Per stage: the earlier stage its FROM builds on, if any (see `baseStages`). */
+  baseStage: (number | undefined)[];
   /** Stage names (lower-cased, as BuildKit compares them) used as the base of some FROM. */
   usedAsBase: Set<string>;
 }
@@ -103,7 +105,7 @@ export function buildContext(df: Dockerfile, options: RuleOptions): LintContext 
   const onbuildRuns = df.instructions.flatMap((i) => (i.onbuild?.keyword === 'RUN' ? [runInfo(i.onbuild, true)] : []));
   const runOf = new Map(runs.map((r) => [r.instr, r]));
   const usedAsBase = new Set(df.stages.map((s) => s.image.raw.toLowerCase()));
-  return { df, options, runs, onbuildRuns, runOf, usedAsBase };
+  return { df, options, runs, onbuildRuns, runOf, baseStage: baseStages(df.stages), usedAsBase };
 }
 
 /** Final stage, or one some FROM builds on: what it leaves behind ends up in an image. */

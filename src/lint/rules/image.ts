@@ -32,11 +32,6 @@ export const DL3002: Rule = {
   },
 };
 
-/** Names of the stages declared before `stage`, lower-cased as BuildKit compares them. */
-function earlierStageNames(ctx: LintContext, stage: number): Set<string> {
-  return new Set(ctx.df.stages.slice(0, stage).flatMap((s) => (s.name ? [s.name.toLowerCase()] : [])));
-}
-
 export const DL3006: Rule = {
   code: 'DL3006',
   severity: 'warning',
@@ -46,7 +41,7 @@ export const DL3006: Rule = {
       .filter(({ image, index }) => {
         if (image.tag || image.digest || image.raw === '' || image.raw.startsWith('$')) return false;
         if (image.raw.toLowerCase() === 'scratch') return false;
-        return !earlierStageNames(ctx, index).has(image.raw.toLowerCase());
+        return ctx.baseStage[index] === undefined;
       })
       .map((s) => ({ line: s.line })),
 };
@@ -116,9 +111,12 @@ export const DL3022: Rule = {
   message: '`COPY --from` should reference a previously defined `FROM` alias',
   check: (ctx) => {
     const hits: { line: number }[] = [];
+    // Names of the stages started so far, this one included.
+    const earlier = new Set<string>();
     for (const i of ctx.df.instructions) {
+      const name = i.keyword === 'FROM' ? ctx.df.stages[i.stage]!.name : undefined;
+      if (name) earlier.add(name.toLowerCase());
       if (i.keyword !== 'COPY') continue;
-      const earlier = earlierStageNames(ctx, i.stage + 1);
       for (const f of i.flags) {
         if (f.name !== 'from' || !f.value) continue;
         const v = f.value;

@@ -85,8 +85,8 @@ function pipNoCacheByRun(ctx: LintContext): Map<Instruction, boolean> {
   for (const i of ctx.df.instructions) {
     if (i.keyword === 'FROM') {
       const stage = ctx.df.stages[i.stage]!;
-      const parent = ctx.df.stages.slice(0, stage.index).find((s) => s.name?.toLowerCase() === stage.image.raw.toLowerCase());
-      on = parent ? (byStage[parent.index] ?? false) : false;
+      const parent = ctx.baseStage[stage.index];
+      on = parent !== undefined ? (byStage[parent] ?? false) : false;
     } else if (i.keyword === 'ENV') {
       const kv = parseKeyValues(i.args, 'ENV').find((k) => k.key === 'PIP_NO_CACHE_DIR');
       if (kv) on = kv.value !== null && TRUTHY.has(kv.value);

@@ -66,8 +66,8 @@ function versionVariables(ctx: LintContext): Map<Instruction, Set<string>> {
   for (const i of ctx.df.instructions) {
     if (i.keyword === 'FROM') {
       const stage = ctx.df.stages[i.stage]!;
-      const parent = ctx.df.stages.slice(0, stage.index).find((s) => s.name?.toLowerCase() === stage.image.raw.toLowerCase());
-      env = new Set(parent ? stageEnv[parent.index] : []);
+      const parent = ctx.baseStage[stage.index];
+      env = new Set(parent !== undefined ? stageEnv[parent] : []);
       stageEnv[stage.index] = env;
     } else if (i.keyword === 'ENV') for (const kv of parseKeyValues(i.args, 'ENV')) env.add(kv.key);
     else if (i.keyword === 'ARG') for (const kv of parseKeyValues(i.args, 'ARG')) args.add(kv.key);
