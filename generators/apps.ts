@@ -69,6 +69,11 @@ export function appsLayer(spec: VmSpec): Contribution {
       });
     }
   }
+  if (spec.apps.includes('firefox')) {
+    // Firefox reads enterprise policies from here on Linux: no first-run tabs that reach for the internet
+    // (a VM may have none), no default-browser question.
+    files.push({ path: rootfsPath('/etc/firefox/policies/policies.json'), mode: 0o644, content: firefoxPolicies() });
+  }
   if (family === 'debian' && spec.apps.includes('chromium')) {
     // Debian's chromium script reads /etc/chromium.d: the package's own menu entry starts it the same way.
     files.push({ path: rootfsPath('/etc/chromium.d/dockervm-no-sandbox'), mode: 0o644, content: chromiumFlags() });
@@ -88,4 +93,9 @@ function chromiumFlags(): string {
     'export CHROMIUM_FLAGS="$CHROMIUM_FLAGS --no-sandbox"',
     '',
   ].join('\n');
+}
+
+function firefoxPolicies(): string {
+  const policies = { OverrideFirstRunPage: '', OverridePostUpdatePage: '', DontCheckDefaultBrowser: true, DisableTelemetry: true, NoDefaultBookmarks: true };
+  return `${JSON.stringify({ policies }, null, 2)}\n`;
 }

@@ -66,6 +66,13 @@ function xfce(spec: VmSpec): Contribution {
       `mkdir -p ${XFCONF_DEFAULTS}`,
       `cp /etc/xdg/xfce4/panel/default.xml ${XFCONF_DEFAULTS}/xfce4-panel.xml`,
     ],
+    steps: [
+      {
+        comment: "the session manager's sockets, like the X sockets: a world-writable, sticky directory made as root",
+        lines: ['mkdir -p /tmp/.ICE-unix', 'chmod 1777 /tmp/.ICE-unix'],
+        phase: 'before-files',
+      },
+    ],
     programs: [
       {
         name: 'xfce',
