@@ -1,5 +1,5 @@
 // Entry of the dockervm bundle: wires the real process (streams, Ctrl-C, prompts) into main().
-import { CancelledError } from '../vmspec/errors.ts';
+import { CancelledError } from '../errors.ts';
 import { childOwnsTerminal, inCriticalSection } from './interrupts.ts';
 import { main } from './main.ts';
 

@@ -1,7 +1,7 @@
 // The Context: the only code that reads argv and the environment. Commands get typed accessors for
 // their options instead of parseArgs' loose record.
 import { parseArgs } from 'node:util';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import type { Command } from './command.ts';
 import type { Output } from './messages.ts';
 import { COMMON_OPTIONS } from './options.ts';

@@ -2,7 +2,7 @@
 // directory that is not a dockervm project, on whatever of the two it has.
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import type { Context } from './context.ts';
 import { COMPOSE_FILES, findComposeFile } from './project.ts';
 

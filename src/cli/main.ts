@@ -1,6 +1,6 @@
 // dockervm: finds the command, parses its flags, runs it, prints the result, maps errors to exit
 // codes (0 ok, 1 error, 130 Ctrl-C). The only place that turns a CLIError into a printed line.
-import { CancelledError, CLIError } from '../vmspec/errors.ts';
+import { CancelledError, CLIError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import type { Command } from './command.ts';
 import { loadAll, loadCommand, suggest } from './commands.ts';

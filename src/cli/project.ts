@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { LABEL, VM_PORT } from '../constants.ts';
 import { formatReference, InvalidReferenceError, parseReference } from '../registry/reference.ts';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import type { Desktop, Persistence } from '../vmspec/types.ts';
 import { composeVariables, interpolate, variableOf, type Lookup } from './dotenv.ts';
 

@@ -1,6 +1,6 @@
 // The scaffolder on a real terminal: wires the real prompts and process, maps errors to exit codes.
 // Shared by the create-dockervm bin and `dockervm new`.
-import { CancelledError, CLIError } from '../vmspec/errors.ts';
+import { CancelledError, CLIError } from '../errors.ts';
 import type { RenderTemplate } from '../render/templates.ts';
 import type { Prompter } from './ask.ts';
 import { runCreate } from './main.ts';

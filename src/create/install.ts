@@ -2,7 +2,7 @@
 // It runs after the project is written, so a failure here loses nothing: the message says how to
 // install by hand, and the exit code is 1.
 import { spawn } from 'node:child_process';
-import { CancelledError, CLIError } from '../vmspec/errors.ts';
+import { CancelledError, CLIError } from '../errors.ts';
 import type { Prompter } from './ask.ts';
 import type { Context } from './context.ts';
 import type { Messages } from './messages.ts';

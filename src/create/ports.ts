@@ -1,7 +1,7 @@
 // Host ports for a new VM, so that several VMs run side by side: --port-base and the per-port flags
 // when given, otherwise the first "slot" (6080+k, 5901+k, 2222+k) whose ports are all free here and
 // not claimed by another dockervm project. What this decides goes to .env, never into compose.yaml.
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import { SERVICE_PORTS } from '../vmspec/normalize.ts';
 import type { PublishedPort, VmSpec } from '../vmspec/types.ts';
 import type { Flags } from './context.ts';

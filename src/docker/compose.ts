@@ -2,7 +2,7 @@
 // logs). Runs against the same engine as dockerode: Engine.childEnv names it explicitly (DOCKER_HOST
 // and its TLS settings, or DOCKER_CONTEXT), whatever the parent's environment and docker config say.
 import { spawn, spawnSync } from 'node:child_process';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import type { Engine } from './engine.ts';
 
 export interface ComposeTarget {

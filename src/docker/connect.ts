@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import type { DockerOptions } from 'dockerode';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import type { EngineEndpoint, EngineTls } from './endpoint.ts';
 import { sshAgent } from './ssh-transport.ts';
 

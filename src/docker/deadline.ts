@@ -1,7 +1,7 @@
 // A bound on how long dockervm waits for one engine request. The request itself cannot be taken
 // back (an HTTP call to the engine has no cancel), but the caller stops waiting and can put things
 // right (thaw the VM) while it is still pending.
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 
 export class DeadlineError extends CLIError {
   constructor(what: string, ms: number) {

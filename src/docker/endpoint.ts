@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 export const DEFAULT_HOST = `unix://${DEFAULT_SOCKET}`;

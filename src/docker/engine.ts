@@ -2,7 +2,7 @@
 // turns "cannot connect" into one clear line and the engine's refusals into EngineErrors that keep
 // the HTTP status (404 missing, 304 already in that state, 409 conflict) for callers to branch on.
 import Docker from 'dockerode';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import { childEnvFor, dockerodeOptions } from './connect.ts';
 import { SshTransportError } from './ssh-transport.ts';
 import { describeEndpoint, resolveEndpoint, type EngineEndpoint } from './endpoint.ts';

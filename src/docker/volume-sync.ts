@@ -6,7 +6,7 @@
 // The volumes themselves are mounted at /live/<name>. Copies go through BusyBox/GNU `cpio -0` (no
 // recursion: exactly the planned paths), so a committed helper holds only what changed.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import {
   nulList,
   parseLiveManifest,

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dockerConfigDir } from '../docker/endpoint.ts';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 
 /** What the engine takes as X-Registry-Auth. */
 export interface RegistryAuth {

@@ -3,7 +3,7 @@
 // before that rename leaves the file system as it was.
 import { chmod, chown, cp, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CancelledError, CLIError } from '../vmspec/errors.ts';
+import { CancelledError, CLIError } from '../errors.ts';
 import type { FileMap } from './project.ts';
 
 export interface WriteOptions {

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { childEnvFor, dockerodeOptions } from '../../src/docker/connect.ts';
 import { resolveEndpoint, type EngineEndpoint } from '../../src/docker/endpoint.ts';
 import { sshArgs } from '../../src/docker/ssh-transport.ts';
-import { CLIError } from '../../src/vmspec/errors.ts';
+import { CLIError } from '../../src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dvm-endpoint-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromAuths, parseHelperOutput, registryCredentials, serverKey } from '../../src/registry/credentials.ts';
-import { CLIError } from '../../src/vmspec/errors.ts';
+import { CLIError } from '../../src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dvm-creds-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { getContext } from '../../src/create/context.ts';
-import { CLIError } from '../../src/vmspec/errors.ts';
+import { CLIError } from '../../src/errors.ts';
 import { resolveShare } from '../../src/vmspec/share.ts';
 import { renderFromArgs, specFromArgs } from '../helpers/render.ts';
 

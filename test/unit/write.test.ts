@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileMap } from '../../src/render/project.ts';
 import { writeProject } from '../../src/render/write.ts';
-import { CancelledError, CLIError } from '../../src/vmspec/errors.ts';
+import { CancelledError, CLIError } from '../../src/errors.ts';
 import { tempDir } from '../helpers/cli.ts';
 
 let scratch: ReturnType<typeof tempDir>;

@@ -3,7 +3,7 @@ import { removeContainer } from '../../docker/containers.ts';
 import { inspectImage, listImages, removeImageIfUnused, untag } from '../../docker/images.ts';
 import { readLock } from '../../docker/helper.ts';
 import { removeNetwork, removeVolume } from '../../docker/remove.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { describePlan, destroyPlan, isEmpty, type DestroyPlan } from '../destroy-plan.ts';
 import { openSession, type Session } from '../session.ts';

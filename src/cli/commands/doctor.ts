@@ -6,7 +6,7 @@ import { composeVersion } from '../../docker/compose.ts';
 import { publishedPorts } from '../../docker/containers.ts';
 import { Engine } from '../../docker/engine.ts';
 import { probeNetworkCreation } from '../../docker/networks.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
 import {

@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { importTar } from '../../docker/images.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import { FAMILIES } from '../../vmspec/types.ts';
 import type { Command } from '../command.ts';
 import type { Io } from '../context.ts';

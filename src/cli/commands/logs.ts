@@ -1,5 +1,5 @@
 import { composeOrFail, runCompose } from '../../docker/compose.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { handOverTerminal } from '../interrupts.ts';
 import { openSession } from '../session.ts';

@@ -4,7 +4,7 @@ import { Engine } from '../../docker/engine.ts';
 import { engineRegistryMirrors } from '../../docker/registry-mirrors.ts';
 import { registriesFor, resolveThroughMirrors } from '../../registry/mirrors.ts';
 import { RegistryError } from '../../registry/resolve.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { projectFiles, readText, writeAtomically } from '../files.ts';
 import { table } from '../messages.ts';

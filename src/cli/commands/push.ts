@@ -1,7 +1,7 @@
 import { pushImage, tagImage } from '../../docker/images.ts';
 import { findCredentials, serverKey } from '../../registry/credentials.ts';
 import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { openSession } from '../session.ts';
 import { withSnapshotLock } from '../snapshot/lock.ts';

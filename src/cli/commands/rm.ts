@@ -1,5 +1,5 @@
 import { untag } from '../../docker/images.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { openSession } from '../session.ts';
 import { withSnapshotLock } from '../snapshot/lock.ts';

@@ -1,6 +1,6 @@
 import { composeOrFail } from '../../docker/compose.ts';
 import { unpauseContainer } from '../../docker/containers.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { portClash } from '../port-clash.ts';
 import { openSession } from '../session.ts';

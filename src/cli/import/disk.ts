@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import { filesystemAt, partitionTable, type Partition } from './formats.ts';
 
 export interface MountedDisk {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 
 export type TarSource = { kind: 'file'; path: string; compression: 'none' | 'gzip' | 'zstd' | 'xz' | 'bzip2' } | { kind: 'dir'; path: string };
 

@@ -8,7 +8,7 @@ import { execCollect } from '../../docker/exec.ts';
 import { startHelper, type HelperMount } from '../../docker/helper.ts';
 import { CGROUP_ACCESS } from '../../docker/freezer.ts';
 import { ensureImage, inspectImage } from '../../docker/images.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Session } from '../session.ts';
 
 export const HELPER_TOOLS = ['sh', 'find', 'stat', 'cpio'] as const;

@@ -6,7 +6,7 @@ import { findContainers, removeContainer, unpauseContainer } from '../../docker/
 import { openFreezer } from '../../docker/freezer.ts';
 import { inspectImage, listImages, removeImageIfUnused, untag } from '../../docker/images.ts';
 import { acquireLock, releaseLock } from '../../docker/helper.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Session } from '../session.ts';
 import { COMPOSE_LABEL, LABEL, ROLE } from '../../constants.ts';
 import { loadSnapshots } from './store.ts';

@@ -4,7 +4,7 @@
 //   <repository>:snap-<id>           the container layer (a commit of the VM)
 //   <repository>:snap-<id>-volumes   the persisted volume data (see volume-plan.ts)
 //   <repository>:snap-current        the snapshot the VM was last saved as or restored from
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 
 export const TAG_PREFIX = 'snap-';
 export const CURRENT = 'current';

@@ -10,7 +10,7 @@ import { inspectImage, tagImage } from '../../docker/images.ts';
 import { planSync } from '../../docker/volume-plan.ts';
 import { createVolume, inspectVolume } from '../../docker/volumes.ts';
 import { identityOf, liveDir, readManifest, readSaved, restoreVolume, sameIdentity } from '../../docker/volume-sync.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import { formatBytes } from '../messages.ts';
 import type { Session } from '../session.ts';
 import { stepTimer } from './timing.ts';

@@ -11,7 +11,7 @@ import { inspectImage, removeImageIfUnused, tagImage } from '../../docker/images
 import type { Manifest } from '../../docker/volume-plan.ts';
 import { type VolumeIdentity, findsChangesExactly, liveDir, readSaved, dropSavedExcept, writeSnapshotInfo } from '../../docker/volume-sync.ts';
 import { listVolumes, type VolumeInfo } from '../../docker/volumes.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Session } from '../session.ts';
 import { findVm } from '../vm.ts';
 import { startSnapshotHelper, type SnapshotHelper } from './helper-image.ts';

@@ -3,7 +3,7 @@
 // import it, put the configuration and labels back) starts the chains afresh. The snapshot keeps
 // its name; its tags move to the flat images, so older snapshots can be removed for their space.
 import { exportImageFilesystem, imageConfig, importTar, inspectImage, tagImage, untag, type ImageConfig } from '../../docker/images.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Session } from '../session.ts';
 import { labelInstruction, quoteLabelValue } from './labels.ts';
 import { currentTag, snapshotTag, TAG_PREFIX, volumesTag } from './naming.ts';

@@ -7,7 +7,7 @@ import { healthSchedule, pauseContainer, unpauseContainer, type HealthSchedule }
 import { DeadlineError, withDeadline } from '../../docker/deadline.ts';
 import { holdFrozen, thaw, type FreezerLocation, type HeldFreeze } from '../../docker/freezer.ts';
 import { runScan, scanCommand, type StillScan } from '../../docker/volume-sync.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import { criticalSection } from '../interrupts.ts';
 import type { Session } from '../session.ts';
 import { stepTimer } from './timing.ts';
