@@ -82,8 +82,9 @@ export function splitShell(text: string): ShellScript {
     inWord = true;
   };
 
-  // Every test below looks at the text from `i` without copying it (`startsWith(…, i)` and sticky
-  // regexes): a slice per character would make long RUNs quadratic.
+  // Every test below looks at the text in place (`startsWith(…, i)`, sticky regexes) instead of
+  // slicing off the rest of the text at each character, so the work per character stays constant
+  // whatever the engine does with slices.
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === '\\') {
