@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { CLIError } from '../errors.ts';
 import type { Command } from './command.ts';
-import type { Output } from './messages.ts';
+import type { Messages } from './messages.ts';
 import { COMMON_OPTIONS } from './options.ts';
 
 export type Confirm = (question: string, defaultAnswer: boolean) => Promise<boolean>;
@@ -38,7 +38,7 @@ export interface Context {
   stdout: NodeJS.WritableStream;
   projectDir: string | undefined;
   signal: AbortSignal;
-  out: Output;
+  out: Messages;
   confirm: Confirm;
   string(name: string): string | undefined;
   strings(name: string): string[];
@@ -78,7 +78,7 @@ export function checkPositionals(command: Command, positionals: string[]): void 
   }
 }
 
-export function createContext(command: Command, parsed: { values: Values; positionals: string[] }, io: Io, out: Output, signal: AbortSignal): Context {
+export function createContext(command: Command, parsed: { values: Values; positionals: string[] }, io: Io, out: Messages, signal: AbortSignal): Context {
   const { values, positionals } = parsed;
   const json = values.json === true;
   const yes = values.yes === true;

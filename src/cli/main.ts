@@ -6,13 +6,13 @@ import type { Command } from './command.ts';
 import { loadAll, loadCommand, suggest } from './commands.ts';
 import { checkPositionals, createContext, parseCommandArgs, type Io } from './context.ts';
 import { commandHelp, overallHelp } from './help.ts';
-import { createOutput } from './messages.ts';
+import { createMessages, type Messages } from './messages.ts';
 
 export async function main(argv: string[], io: Io, signal: AbortSignal = new AbortController().signal): Promise<number> {
   const color = !io.env.NO_COLOR && !io.env.CI && Boolean((io.stderr as { isTTY?: boolean }).isTTY);
   const [name, ...rest] = argv;
   const wantsJson = argv.includes('--json');
-  const out = createOutput(io, color, name && !name.startsWith('-') ? `dockervm ${name}` : 'dockervm');
+  const out = createMessages(io, color, name && !name.startsWith('-') ? `dockervm ${name}` : 'dockervm');
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.stdout.write(`${overallHelp(await loadAll(), VERSION)}\n`);
@@ -43,7 +43,7 @@ export async function main(argv: string[], io: Io, signal: AbortSignal = new Abo
   }
 }
 
-async function runCommand(command: Command, argv: string[], io: Io, out: ReturnType<typeof createOutput>, signal: AbortSignal): Promise<number> {
+async function runCommand(command: Command, argv: string[], io: Io, out: Messages, signal: AbortSignal): Promise<number> {
   const parsed = parseCommandArgs(command, argv);
   if (parsed.values.help === true) {
     io.stdout.write(`${commandHelp(command, VERSION)}\n`);

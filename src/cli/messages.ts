@@ -9,7 +9,7 @@ export interface Streams {
 
 type Style = Parameters<typeof styleText>[0];
 
-export function createOutput(streams: Streams, color: boolean, prefix = 'dockervm') {
+export function createMessages(streams: Streams, color: boolean, prefix = 'dockervm') {
   const paint = (style: Style, text: string) => (color ? styleText(style, text, { validateStream: false }) : text);
   const err = (line = '') => streams.stderr.write(`${line}\n`);
   return {
@@ -32,7 +32,7 @@ export function createOutput(streams: Streams, color: boolean, prefix = 'dockerv
   };
 }
 
-export type Output = ReturnType<typeof createOutput>;
+export type Messages = ReturnType<typeof createMessages>;
 
 /**
  * The one size formatter: decimal units (1 MB = 1,000,000 bytes), the ones `docker images` and

@@ -1,7 +1,7 @@
 // DOCKERVM_DEBUG=timing: how long each step of a save or restore took (the pause is what users feel).
-import type { Output } from '../messages.ts';
+import type { Messages } from '../messages.ts';
 
-export function stepTimer(out: Pick<Output, 'progress'>, env: NodeJS.ProcessEnv): (label: string) => void {
+export function stepTimer(out: Pick<Messages, 'progress'>, env: NodeJS.ProcessEnv): (label: string) => void {
   if (!env.DOCKERVM_DEBUG?.includes('timing')) return () => undefined;
   let last = performance.now();
   return (label) => {
