@@ -1,5 +1,6 @@
 // Speed of the built-in Dockerfile lint, and whether it grows linearly with the input:
-// - the largest golden Dockerfile (examples/golden) and a generated 2,000-line one;
+// - the largest golden Dockerfile (examples/golden) and a generated 2,000-line one; the golden also
+//   with the SC checks (one shellcheck process), when shellcheck is installed;
 // - generated files of 1k, 2k, 4k and 8k lines, and one RUN of 1k…8k continuation lines (the shell
 //   splitter's worst case), as ratios to the next smaller size (linear ≈ 2.0, quadratic ≈ 4.0);
 // - with `--baseline REV`, the same inputs through src/lint as it was at git revision REV, side by side;
@@ -204,6 +205,19 @@ for (const [label, text] of [
   const t = timeAll(linters, text);
   console.log(`${label}: ${t.map((ms, k) => `${names[k]} ${fmt(ms)}`).join(', ')}${rev ? ` (baseline / now = ${(t[1] / t[0]).toFixed(1)}×)` : ''}`);
 }
+
+// The SC checks cost a shellcheck process (one for all RUNs); wall time, since it is another process.
+const { shellcheckRuns } = await import(pathToFileURL(join(root, 'src/cli/commands/lint.ts')).href);
+const probe = shellcheckRuns(goldenText, current.DEFAULT_CONFIG, 'Dockerfile');
+if (probe.status === 'ran') {
+  const walls = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    shellcheckRuns(goldenText, current.DEFAULT_CONFIG, 'Dockerfile');
+    walls.push(performance.now() - t0);
+  }
+  console.log(`largest golden with the SC checks (shellcheck on ${probe.scripts} RUN scripts, wall time, fastest of 5): ${fmt(Math.min(...walls))}`);
+} else console.log(`SC checks not measured: shellcheck ${probe.status}`);
 
 for (const [label, make, sizes] of [
   ['generated Dockerfile', generated, [1000, 2000, 4000, 8000]],
