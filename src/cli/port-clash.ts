@@ -6,7 +6,7 @@ import { publishedPorts } from '../docker/containers.ts';
 import type { Engine } from '../docker/engine.ts';
 import type { ContainerDetails } from '../docker/containers.ts';
 import { siblingClaims } from '../create/port-probe.ts';
-import type { Project, PublishedPort } from './project.ts';
+import type { Project, ProjectPort } from './project.ts';
 import { VM_PORT } from '../constants.ts';
 
 const PURPOSE: Record<number, string> = { [VM_PORT.novnc]: 'noVNC', [VM_PORT.vnc]: 'VNC', [VM_PORT.ssh]: 'SSH' };
@@ -29,7 +29,7 @@ async function nextFree(ip: string, from: number, avoid: ReadonlySet<number>): P
 
 /** Pure: the one line for a port that is taken. */
 export function clashMessage(
-  port: PublishedPort,
+  port: ProjectPort,
   holder: { project?: string | undefined; container?: string | undefined } | undefined,
   suggestion: number | undefined,
 ): string {

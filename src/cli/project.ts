@@ -7,19 +7,21 @@ import { parse } from 'yaml';
 import { LABEL, VM_PORT } from '../constants.ts';
 import { formatReference, InvalidReferenceError, parseReference } from '../registry/reference.ts';
 import { CLIError } from '../errors.ts';
-import type { Desktop, Persistence } from '../vmspec/types.ts';
+import type { Desktop, Persistence, PublishedPort } from '../vmspec/types.ts';
 import { composeVariables, interpolate, variableOf, type Lookup } from './dotenv.ts';
 
 export const COMPOSE_FILES = ['compose.yaml', 'compose.yml'] as const;
 
 export type { Desktop, Persistence };
 
-export interface PublishedPort {
+/**
+ * A port the vm service publishes, read back from compose.yaml: the scaffolder's PublishedPort with its
+ * bind address, and without the purpose (compose.yaml keeps that only as a comment).
+ */
+export interface ProjectPort extends Pick<PublishedPort, 'host' | 'container'> {
   ip: string;
-  host: number;
-  container: number;
-  /** The variable the host port comes from (`${DOCKERVM_NOVNC_PORT:-6080}`: set in .env). */
-  variable?: string;
+  /** The variable the host port comes from (`${DOCKERVM_NOVNC_PORT:-6080}`: set in .env); none for a port written by hand. */
+  variable?: PublishedPort['variable'];
 }
 
 export interface Project {
@@ -34,7 +36,7 @@ export interface Project {
   repository: string;
   persistence: Persistence;
   desktop: Desktop;
-  ports: PublishedPort[];
+  ports: ProjectPort[];
   /** Compose keys of the named volumes the VM mounts (e.g. `rootfs`). */
   volumeKeys: string[];
 }
@@ -152,7 +154,7 @@ function volumeMount(entry: unknown): Mount | undefined {
 }
 
 /** `127.0.0.1:6080:6080`, `127.0.0.1:${VAR:-6080}:6080`, `6080:6080`, `6080`, or the long form. */
-export function parsePort(entry: unknown, lookup: Lookup = () => undefined): PublishedPort | undefined {
+export function parsePort(entry: unknown, lookup: Lookup = () => undefined): ProjectPort | undefined {
   if (isObject(entry)) {
     const published = entry.published ?? entry.target;
     const container = Number(typeof entry.target === 'string' ? interpolate(entry.target, lookup) : entry.target);

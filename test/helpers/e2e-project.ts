@@ -4,16 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadProject } from '../../src/cli/project.ts';
+import { loadProject, type ProjectPort } from '../../src/cli/project.ts';
 import { CREATE_BIN } from './cli.ts';
 import { MIRROR, freePort, mustSh, portIsFree, removeLabelled, sh, tail, type Run } from './e2e-engine.ts';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;
-
-export interface PublishedPort {
-  host: number;
-  container: number;
-}
 
 export class VmProject {
   /** Environment for every compose call (e.g. DISPLAY for the xterm desktop). */
@@ -50,7 +45,7 @@ export class VmProject {
   }
 
   /** Published ports of the vm service, as compose substitutes them from .env (the way dockervm reads them). */
-  ports(): PublishedPort[] {
+  ports(): Pick<ProjectPort, 'host' | 'container'>[] {
     return loadProject({ projectDir: this.dir, cwd: this.dir, env: {} }).ports.map((p) => ({ host: p.host, container: p.container }));
   }
 
