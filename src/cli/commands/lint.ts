@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import {
   DEFAULT_CONFIG,
@@ -8,7 +10,12 @@ import {
   formatTty,
   lintCompose,
   lintDockerfile,
+  type LintConfig,
   parseConfig,
+  SHELLCHECK_EXCLUDED,
+  type ShellcheckComment,
+  shellcheckFindings,
+  shellcheckScripts,
   toJson,
   type Finding,
 } from '../../lint/index.ts';
@@ -19,6 +26,48 @@ import { mergeFindings, runHadolint, runShellcheck, shellScripts, type ToolRun }
 
 const FORMATS = ['tty', 'json', 'sarif'] as const;
 
+export interface RunCheck {
+  status: 'ran' | 'missing' | 'failed' | 'nothing-to-check';
+  scripts: number;
+  detail?: string;
+  findings: Finding[];
+}
+
+/**
+ * hadolint's SC checks without hadolint: each shell-form RUN goes to shellcheck as a script of its
+ * own (one shellcheck process for all of them), and the comments come back on the RUN lines.
+ */
+export function shellcheckRuns(text: string, config: LintConfig, file: string): RunCheck {
+  const scripts = shellcheckScripts(text);
+  if (scripts.length === 0) return { status: 'nothing-to-check', scripts: 0, findings: [] };
+  const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.error || probe.status !== 0) return { status: 'missing', scripts: scripts.length, findings: [] };
+  const dir = mkdtempSync(join(tmpdir(), 'dockervm-lint-'));
+  try {
+    const names = scripts.map((s, n) => {
+      const name = `run-${n + 1}.sh`;
+      writeFileSync(join(dir, name), s.script);
+      return name;
+    });
+    const excluded = SHELLCHECK_EXCLUDED.map((c) => c.slice(2)).join(',');
+    const result = spawnSync('shellcheck', ['--norc', '-f', 'json1', '-S', 'style', '-e', excluded, ...names], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    let parsed: { comments: (ShellcheckComment & { file: string })[] };
+    try {
+      parsed = JSON.parse(result.stdout);
+    } catch {
+      return { status: 'failed', scripts: scripts.length, detail: (result.stderr || result.stdout).trim().split('\n')[0] ?? '', findings: [] };
+    }
+    const byScript = names.map((name) => parsed.comments.filter((c) => c.file === name));
+    return { status: 'ran', scripts: scripts.length, findings: shellcheckFindings(text, scripts, byScript, { config, file }) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const command: Command = {
   name: 'lint',
   summary: 'check the Dockerfile, compose.yaml and rootfs scripts (hadolint rules, plus hadolint and shellcheck when installed)',
@@ -26,8 +75,9 @@ export const command: Command = {
   description: [
     'The built-in rules follow hadolint (same codes, severities and .hadolint.yaml keys) and add our own',
     '(a volume or bind at /, secrets in ENV/ARG, ports on all interfaces, `version:` in compose). When',
-    'hadolint is installed it runs too; shellcheck checks the shell scripts under rootfs/. Exits 1 when a',
-    'finding reaches the failure threshold (.hadolint.yaml `failure-threshold`, default info).',
+    'hadolint is installed it runs too. When shellcheck is installed it checks every shell-form RUN (SC',
+    'codes on the RUN line, as hadolint does) and the shell scripts under rootfs/. Exits 1 when a finding',
+    'reaches the failure threshold (.hadolint.yaml `failure-threshold`, default info).',
   ],
   options: {
     format: { type: 'string', short: 'f', value: FORMATS.join('|'), description: "tty (default), json (hadolint's JSON), or sarif (for code scanning)" },
@@ -53,6 +103,15 @@ export const command: Command = {
     if (files.compose) findings.push(...lintCompose(readText(files.compose), { config, file: relative(files.dir, files.compose) }));
 
     const tools: ToolRun[] = [];
+    let runCheck: RunCheck | undefined;
+    if (!ctx.flag('no-external') && files.dockerfile) {
+      runCheck = shellcheckRuns(readText(files.dockerfile), config, relative(files.dir, files.dockerfile));
+      findings = mergeFindings(findings, runCheck.findings);
+      if (runCheck.status === 'missing')
+        ctx.out.info(`shellcheck is not installed: the ${runCheck.scripts} RUN script${runCheck.scripts === 1 ? '' : 's'} of the Dockerfile got no SC checks`);
+      else if (runCheck.status === 'failed') ctx.out.warn(`shellcheck ran on the RUN scripts but its output could not be read: ${runCheck.detail}`);
+      else if (runCheck.status === 'ran') ctx.out.progress(`shellcheck: ${runCheck.scripts} RUN script${runCheck.scripts === 1 ? '' : 's'} checked`);
+    }
     if (!ctx.flag('no-external')) {
       if (files.dockerfile) tools.push(runHadolint(files.dir, files.dockerfile, configFile));
       tools.push(runShellcheck(files.dir, shellScripts(files.dir)));
@@ -78,6 +137,7 @@ export const command: Command = {
       failed,
       config: configFile ? relative(files.dir, configFile) : null,
       tools: tools.map((t) => ({ tool: t.tool, status: t.status, version: t.version ?? null, files: t.files })),
+      runScripts: runCheck ? { status: runCheck.status, scripts: runCheck.scripts } : null,
     };
     if (ctx.json) return { data, exitCode };
     if (format === 'json') return { data, text: [formatJson(findings)], exitCode };
