@@ -43,7 +43,13 @@ export default defineConfig({
           ],
         },
         { label: 'Lessons', items: [{ autogenerate: { directory: 'lessons' } }] },
-        { label: 'Your project', items: [{ label: 'The generated project', link: '/guide/generated-project/' }] },
+        {
+          label: 'Your project',
+          items: [
+            { label: 'The generated project', link: '/guide/generated-project/' },
+            { label: 'A classroom of VMs', link: '/guide/classroom/' },
+          ],
+        },
         {
           label: 'Reference',
           items: [

@@ -2,6 +2,7 @@
 // stack's services and tasks are doing, and `docker stack deploy`/`rm`, shelled out the way compose is
 // (the stack file format and its conversion are the docker CLI's; dockervm never re-implements them).
 import { spawn } from 'node:child_process';
+import type Docker from 'dockerode';
 import { CLIError } from '../vmspec/errors.ts';
 import type { Engine } from './engine.ts';
 
@@ -192,4 +193,71 @@ export async function buildFromText(
   const r = await docker(engine, ['build', '-q', '-t', tag, ...labelArgs, '-'], dockerfile, log);
   if (r.status === 130) throw new CLIError('cancelled', 130);
   if (r.status !== 0) throw new CLIError(`building ${tag} failed (exit ${r.status}): ${r.output.trim().split('\n').slice(-3).join(' / ')}`);
+}
+
+/** Sets a replicated service's replica count (the rest of its spec as it is). */
+export async function scaleService(engine: Engine, name: string, replicas: number): Promise<void> {
+  const service = engine.docker.getService(name);
+  const info = (await engine.call(`inspect the service ${name}`, () => service.inspect())) as {
+    Version: { Index: number };
+    Spec: { Mode?: { Replicated?: { Replicas?: number } } };
+  };
+  const spec = { ...info.Spec, Mode: { Replicated: { Replicas: replicas } } };
+  await engine.call(`scale the service ${name}`, () => service.update({ version: info.Version.Index, ...spec }));
+}
+
+export interface JobSpec {
+  name: string;
+  image: string;
+  nodeId: string;
+  network: string;
+  labels: Record<string, string>;
+  /** Run by /bin/sh -c as root, instead of the image's entrypoint. */
+  script: string;
+  mounts: { source: string; target: string; readOnly: boolean; labels: Record<string, string> }[];
+}
+
+/** A one-shot task (replicated-job) on one node, reachable by its name on `network`. */
+export async function createJob(engine: Engine, job: JobSpec): Promise<void> {
+  await engine.call(`create the job ${job.name}`, () =>
+    engine.docker.createService({
+      Name: job.name,
+      Labels: job.labels,
+      TaskTemplate: {
+        ContainerSpec: {
+          Image: job.image,
+          User: 'root',
+          Command: ['/bin/sh', '-c', job.script],
+          Mounts: job.mounts.map((m) => ({
+            Type: 'volume',
+            Source: m.source,
+            Target: m.target,
+            ReadOnly: m.readOnly,
+            // An empty volume made here stays empty (the data comes from the job, not the image).
+            VolumeOptions: { NoCopy: true, Labels: m.labels },
+          })),
+        },
+        Placement: { Constraints: [`node.id == ${job.nodeId}`] },
+        RestartPolicy: { Condition: 'none' },
+        Networks: [{ Target: job.network }],
+      },
+      Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
+      EndpointSpec: { Mode: 'dnsrr' },
+    } as unknown as Docker.CreateServiceOptions),
+  );
+}
+
+export async function removeService(engine: Engine, name: string): Promise<void> {
+  try {
+    await engine.docker.getService(name).remove();
+  } catch (error) {
+    const e = engine.translate(`remove the service ${name}`, error);
+    if (!(e instanceof Error && 'statusCode' in e && (e as { statusCode?: number }).statusCode === 404)) throw e;
+  }
+}
+
+/** A service's output (every task, from whichever node ran it), as text. */
+export async function serviceLogs(engine: Engine, name: string): Promise<string> {
+  const r = await docker(engine, ['service', 'logs', '--raw', name], undefined, () => undefined);
+  return r.output;
 }

@@ -1,23 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rmSync } from 'node:fs';
-import { listVolumeNames, removeStack, removeVolume, stackLeftovers } from '../../docker/swarm.ts';
+import { execCollect } from '../../docker/exec.ts';
+import { listTasks, listVolumeNames, removeStack, removeVolume, stackLeftovers } from '../../docker/swarm.ts';
 import { CLIError } from '../../vmspec/errors.ts';
 import type { Command, CommandResult } from '../command.ts';
 import type { Context } from '../context.ts';
-import { table } from '../messages.ts';
+import { formatBytes, table } from '../messages.ts';
+import { moveSeat } from '../fleet/move.ts';
 import { deployFleet } from '../fleet/deploy.ts';
 import { passwordDir } from '../fleet/passwords.ts';
-import { FLEET_LABEL, IMAGE_LABEL, parseMemory, parseSeatCount } from '../fleet/plan.ts';
+import { FLEET_LABEL, IMAGE_LABEL, PORT_LABEL, parseMemory, parseSeatCount } from '../fleet/plan.ts';
+import { CA_CERTIFICATE } from '../fleet/proxy.ts';
 import type { SeatRow } from '../fleet/seats.ts';
 import { entryPoint, openFleet, readSeats, type FleetSession } from '../fleet/swarm-session.ts';
 
-const SUBCOMMANDS = ['up', 'status', 'passwords', 'scale', 'down'] as const;
+const SUBCOMMANDS = ['up', 'status', 'passwords', 'scale', 'move', 'ca', 'down'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export const command: Command = {
   name: 'fleet',
   summary: 'N copies of this VM ("seats") on a Docker Swarm, each with its own disk, password and URL',
-  usage: 'fleet <up|status|passwords|scale|down> [N] [options]',
+  usage: 'fleet <up|status|passwords|scale|move|ca|down> [N | SEAT NODE] [options]',
   description: [
     "The project's image runs as a stack (docker stack deploy) of seats seat-01, seat-02 …: each one",
     'has its own disk (volumes on the node it is pinned to), its own random password (a swarm secret,',
@@ -28,6 +31,8 @@ export const command: Command = {
     '  fleet status            per seat: node, state, URL, password (a seat whose node is down says down)',
     "  fleet passwords         each seat's password",
     '  fleet scale N           more or fewer seats (removed seats keep their disks until fleet down --volumes)',
+    '  fleet move SEAT NODE    stop the seat, copy its disk to NODE (checked byte for byte), start it there',
+    "  fleet ca                the entry point's own CA certificate (PEM), for browsers to trust",
     '  fleet down              remove the stack; --volumes also deletes the disks (on this node) and passwords',
     '',
     'A seat on another node pulls the image from the registry given with --registry (one every node can',
@@ -43,7 +48,7 @@ export const command: Command = {
     wait: { type: 'string', value: 'SECONDS', description: 'up, scale: how long to wait for every seat to be healthy (default 300; 0: do not wait)' },
     volumes: { type: 'boolean', description: "down: also delete the seats' disks and passwords" },
   },
-  positionals: { min: 1, max: 2 },
+  positionals: { min: 1, max: 3 },
   examples: [
     'npx dockervm fleet up --seats 20 --registry registry.example.com:5000/class',
     'npx dockervm fleet status --json',
@@ -54,11 +59,28 @@ export const command: Command = {
     const sub = ctx.positionals[0] as Subcommand;
     if (!SUBCOMMANDS.includes(sub))
       throw new CLIError(`unknown fleet command "${ctx.positionals[0]}": one of ${SUBCOMMANDS.join(', ')} (see npx dockervm fleet --help)`);
-    if (sub !== 'scale' && ctx.positionals.length > 1) throw new CLIError(`unexpected argument "${ctx.positionals[1]}" for fleet ${sub}`);
+    const arity = sub === 'scale' ? 2 : sub === 'move' ? 3 : 1;
+    if (ctx.positionals.length > arity) throw new CLIError(`unexpected argument "${ctx.positionals[arity]}" for fleet ${sub} (see npx dockervm fleet --help)`);
+    if (sub === 'move' && ctx.positionals.length < 3) throw new CLIError('fleet move SEAT NODE: which seat, to which node (see npx dockervm fleet status)');
     const fleet = await openFleet(ctx);
     if (sub === 'up') return up(ctx, fleet);
     if (sub === 'scale') return scale(ctx, fleet);
     if (sub === 'down') return down(ctx, fleet);
+    if (sub === 'move') {
+      const moved = await moveSeat(fleet, ctx.positionals[1] ?? '', ctx.positionals[2] ?? '', deployOptions(ctx));
+      const result = status(fleet, moved.rows);
+      return {
+        data: { ...result.data, moved: { seat: moved.seat, from: moved.from, to: moved.to, bytes: moved.bytes, sha256: moved.sha256 } },
+        text: [
+          `${moved.seat} moved from ${moved.from} to ${moved.to} with its disk (${formatBytes(moved.bytes)}, sha256 ${moved.sha256.slice(0, 12)}… on both sides); ${moved.from} keeps its old copy`,
+          ...(result.text ?? []),
+        ],
+      };
+    }
+    if (sub === 'ca') {
+      const pem = await proxyCertificate(fleet);
+      return { data: { certificate: pem }, text: [pem.trimEnd()] };
+    }
     const seats = await readSeats(fleet);
     if (sub === 'passwords') {
       return {
@@ -69,6 +91,21 @@ export const command: Command = {
     return status(fleet, seats);
   },
 };
+
+/** Caddy's root certificate, from the proxy container (pinned to the manager this command talks to). */
+async function proxyCertificate(fleet: FleetSession): Promise<string> {
+  const proxy = fleet.services.find((s) => s.labels[PORT_LABEL]);
+  if (!proxy) throw new CLIError(noFleet(fleet));
+  const task = (await listTasks(fleet.engine, [proxy.name])).find((t) => t.state === 'running' && t.containerId);
+  if (!task?.containerId) throw new CLIError('the entry point is not running yet: see npx dockervm fleet status');
+  const result = await execCollect(fleet.engine, task.containerId, ['cat', CA_CERTIFICATE], { user: '' }).catch(() => undefined);
+  if (!result || result.exitCode !== 0) {
+    throw new CLIError(
+      `the entry point's certificate is not readable here: run this against the manager that ran fleet up (${result?.stderr.trim() ?? 'no container'})`,
+    );
+  }
+  return result.stdout.toString('utf8');
+}
 
 const noFleet = (fleet: FleetSession) => `no fleet of ${fleet.project.name} on this swarm: npx dockervm fleet up --seats N`;
 

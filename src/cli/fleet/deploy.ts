@@ -130,7 +130,10 @@ async function publish(fleet: FleetSession, registry: string): Promise<string> {
   return `${reference}@${digest}`;
 }
 
-/** Polls the seats until `count` are running (healthy), bounded; a timeout names the ones that are not. */
+/**
+ * Polls the seats until every seat whose node is up runs (healthy), bounded; a timeout names the
+ * ones that do not. A seat on a node that is down cannot start until the node is back: it is named, not waited for.
+ */
 async function waitForSeats(fleet: FleetSession, count: number, waitMs: number): Promise<SeatRow[]> {
   const deadline = Date.now() + waitMs;
   let last = '';
@@ -138,21 +141,29 @@ async function waitForSeats(fleet: FleetSession, count: number, waitMs: number):
   for (let i = 0; i < Math.ceil(waitMs / 1000) + 1; i++) {
     rows = await readSeats(fleet);
     const running = rows.filter((r) => r.state === 'running').length;
+    const reachable = rows.filter((r) => r.state !== 'down').length;
     const line = `${running}/${count} seats running (${rows.map((r) => `${r.name} ${r.state}`).join(', ')})`;
     if (line !== last) fleet.out.progress(line);
     last = line;
-    if (running === count && rows.length === count) return rows;
-    if (waitMs === 0 || Date.now() > deadline) break;
+    if (running === reachable && rows.length === count) break;
+    if (waitMs === 0 || Date.now() > deadline) {
+      if (waitMs === 0) return rows;
+      const late = rows.filter((r) => r.state !== 'running' && r.state !== 'down');
+      throw new CLIError(
+        `not every seat was running within ${Math.round(waitMs / 1000)} s: ${late.map((r) => `${r.name} on ${r.node}: ${r.state}${r.detail ? ` (${r.detail})` : ''}`).join('; ')}. ` +
+          'The stack is deployed; `npx dockervm fleet status` follows it',
+      );
+    }
     fleet.checkpoint();
     await sleep(1000);
   }
-  if (waitMs === 0) return rows;
-  const late = rows.filter((r) => r.state !== 'running');
-  throw new CLIError(
-    `not every seat was running within ${Math.round(waitMs / 1000)} s: ${late.map((r) => `${r.name} on ${r.node}: ${r.state}${r.detail ? ` (${r.detail})` : ''}`).join('; ')}. ` +
-      'The stack is deployed; `npx dockervm fleet status` follows it',
-  );
+  const down = rows.filter((r) => r.state === 'down');
+  if (down.length) fleet.out.warn(`${down.map((r) => `${r.name} (${r.detail})`).join(', ')}: down until the node is back (its disk is there)`);
+  return rows;
 }
+
+const SEAT_HEALTH_TIMEOUT = '10s';
+const SEAT_HEALTH_RETRIES = 6;
 
 interface VmService {
   healthcheck: HealthCheck | undefined;
@@ -165,13 +176,15 @@ function vmService(composeFile: string): VmService {
   const doc = parse(readFileSync(composeFile, 'utf8')) as { services?: { vm?: Record<string, unknown> } };
   const vm = doc.services?.vm ?? {};
   const h = vm.healthcheck as Record<string, unknown> | undefined;
+  // Swarm replaces a task that turns unhealthy, and with it the student's open session: a seat gets
+  // a minute of failed checks (a busy node answers slowly), not the half minute a single VM has.
   const healthcheck: HealthCheck | undefined =
     h && Array.isArray(h.test)
       ? {
           test: h.test.map(String),
           ...(typeof h.interval === 'string' ? { interval: h.interval } : {}),
-          ...(typeof h.timeout === 'string' ? { timeout: h.timeout } : {}),
-          ...(typeof h.retries === 'number' ? { retries: h.retries } : {}),
+          timeout: SEAT_HEALTH_TIMEOUT,
+          retries: Math.max(typeof h.retries === 'number' ? h.retries : 0, SEAT_HEALTH_RETRIES),
           ...(typeof h.start_period === 'string' ? { start_period: h.start_period } : {}),
         }
       : undefined;

@@ -11,9 +11,12 @@ export const proxyImageTag = (version: string) => `dockervm/fleet-proxy:${versio
 export const PROXY_DOCKERFILE = [
   '# The dockervm fleet entry point: Caddy from the distribution, run as an unprivileged user.',
   'FROM debian:bookworm-slim',
-  'RUN apt-get update \\',
+  // The same apt caches as the VM's own Dockerfile: on an engine that built a VM, the lists are there.
+  'RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\',
+  '    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\',
+  '    rm -f /etc/apt/apt.conf.d/docker-clean \\',
+  '    && apt-get update \\',
   '    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends caddy ca-certificates \\',
-  '    && rm -rf /var/lib/apt/lists/* \\',
   '    && useradd --system --no-create-home --home-dir /data fleet-proxy \\',
   '    && mkdir -p /data /etc/caddy && chown fleet-proxy /data',
   'USER fleet-proxy',
@@ -23,6 +26,9 @@ export const PROXY_DOCKERFILE = [
   'ENTRYPOINT ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]',
   '',
 ].join('\n');
+
+/** Caddy's local CA (`tls internal`), on the proxy-data volume. */
+export const CA_CERTIFICATE = '/data/caddy/pki/authorities/local/root.crt';
 
 /** Where a seat's desktop opens: noVNC's page, its websocket under the seat's prefix. */
 export const seatPage = (seat: string) => `/${seat}/vnc.html?path=${seat}/websockify&autoconnect=1&resize=remote&reconnect=1`;
