@@ -21,6 +21,8 @@ import { cutOffLines, truncatedOptions } from '../../site/tools/layout-checks.ts
 import { serveDist, type StaticSite } from '../../site/tools/static-server.ts';
 import { withChromium } from '../helpers/browser.ts';
 import { renderFromArgs } from '../helpers/render.ts';
+import recorded from '../../site/src/lib/screenshots.json' with { type: 'json' };
+import type { RecordedPictures } from '../../site/src/lib/screenshots.ts';
 
 const ROOT = join(SITE_DIR, '..');
 const ARTIFACTS = join(ROOT, 'artifacts', 'site');
@@ -205,6 +207,44 @@ describe('the built site', () => {
         problems.push(...(await page.evaluate(truncatedOptions, '#dvm-config-form select')).map((p) => `${width}px: ${p}`));
       }
       expect(problems).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    });
+  });
+
+  it("shows the chosen desktop's recorded picture in the configurator, and changes it with the choice", async () => {
+    // Every window manager whose picture scripts/record-screenshots.ts put into the site (openbox and
+    // none at least); each choice must show its own picture, really loaded, and shell none at all.
+    const pictures: RecordedPictures = recorded;
+    const names = Object.keys(pictures);
+    expect(names).toEqual(expect.arrayContaining(['openbox', 'none']));
+    await withChromium(async ({ page, consoleErrors }) => {
+      await visit(page, consoleErrors, `${site.url}/guide/configure/`);
+      await page.locator('html[data-configurator="ready"]').waitFor();
+      const figure = page.locator('#dvm-config-picture');
+      const shown = async () => {
+        await page.waitForFunction(() => {
+          const img = document.querySelector<HTMLImageElement>('#dvm-config-picture-img');
+          return img?.complete && img.naturalWidth > 0;
+        });
+        return page.evaluate(() => {
+          const img = document.querySelector<HTMLImageElement>('#dvm-config-picture-img')!;
+          return { src: new URL(img.src).pathname, naturalWidth: img.naturalWidth, visible: img.getBoundingClientRect().width > 0 };
+        });
+      };
+      // The defaults: a noVNC desktop with Openbox.
+      expect(await figure.isVisible()).toBe(true);
+      expect(await shown()).toEqual({ src: '/screenshots/openbox.png', naturalWidth: pictures.openbox!.width, visible: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'configure-picture.png'), fullPage: true });
+      for (const wm of names) {
+        await page.selectOption('select[name=wm]', wm);
+        expect(await figure.getAttribute('data-window-manager')).toBe(wm);
+        expect(await shown(), wm).toEqual({ src: `/screenshots/${wm}.png`, naturalWidth: pictures[wm]!.width, visible: true });
+      }
+      await page.selectOption('select[name=wm]', '');
+      await page.selectOption('select[name=desktop]', 'shell');
+      expect(await figure.isHidden()).toBe(true);
+      await page.selectOption('select[name=desktop]', 'vnc');
+      expect((await shown()).src).toBe('/screenshots/openbox.png');
       expect(consoleErrors).toEqual([]);
     });
   });

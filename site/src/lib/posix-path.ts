@@ -41,4 +41,25 @@ export function relative(from: string, to: string): string {
   return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/');
 }
 
-export default { resolve, join, basename, dirname, relative, sep: '/' };
+export function isAbsolute(path: string): boolean {
+  return path.startsWith('/');
+}
+
+/** Like node's: `.` and `..` resolved, repeated slashes collapsed, a trailing slash kept. */
+export function normalize(path: string): string {
+  if (path === '') return '.';
+  // A relative path keeps the `..` that climb above its start (normalizeParts would drop them).
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && parts.length && parts.at(-1) !== '..') parts.pop();
+    else if (part !== '..' || !isAbsolute(path)) parts.push(part);
+  }
+  const body = `${isAbsolute(path) ? '/' : ''}${parts.join('/')}` || '.';
+  return path.endsWith('/') && body !== '/' ? `${body}/` : body;
+}
+
+export const sep = '/';
+export const posix = { resolve, join, basename, dirname, relative, isAbsolute, normalize, sep };
+
+export default posix;
