@@ -1,7 +1,12 @@
 // hadolint's SC checks: which script ShellCheck gets for each RUN (pure), and, when shellcheck is
 // installed, what the real program says about hadolint's own example cases.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
 import { shellcheckRuns } from '../../src/cli/commands/lint.ts';
+import { main } from '../../src/cli/main.ts';
 import { DEFAULT_CONFIG, formatSarif, parseConfig, shellcheckFindings, shellcheckScripts } from '../../src/lint/index.ts';
 import { hasTool } from '../helpers/tools.ts';
 
@@ -102,6 +107,33 @@ describe.runIf(hasTool('shellcheck'))('with the real shellcheck (hadolint’s Sh
     expect(sc('SHELL ["/bin/bash", "-eo", "pipefail", "-c"]\nRUN echo $RANDOM')).toEqual([]);
     expect(sc('SHELL ["/bin/bash", "-eo", "pipefail", "-c"]\nFROM debian\nRUN echo $RANDOM')).toEqual(['3 SC3028']);
     expect(sc('SHELL ["/bin/ash", "-o", "pipefail", "-c"]\nRUN echo hello')).toEqual([]);
+  });
+
+  it('dockervm lint reports them with the built-in findings, and --no-external leaves them out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockervm-lint-sc-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM debian:12\nRUN echo $x\nONBUILD RUN sudo ls $y\n');
+    const lint = async (...args: string[]) => {
+      let out = '';
+      const stdout = new Writable({ write: (c, _e, done) => ((out += c.toString()), done()) });
+      const stderr = new Writable({ write: (_c, _e, done) => done() });
+      const env = { NO_COLOR: '1', PATH: process.env.PATH, HOME: '/nonexistent' };
+      const code = await main(['lint', '--project-dir', dir, '--format', 'json', ...args], {
+        stdout,
+        stderr,
+        stdinIsTTY: false,
+        env,
+        cwd: dir,
+        confirm: async () => false,
+      });
+      return { code, codes: (JSON.parse(out) as { line: number; code: string }[]).map((f) => `${f.line} ${f.code}`) };
+    };
+    const full = await lint();
+    expect(full.code).toBe(1);
+    expect(full.codes).toEqual(expect.arrayContaining(['2 SC2086', '3 DL3004', '3 SC2086']));
+    const builtIn = await lint('--no-external');
+    expect(builtIn.codes.filter((c) => c.includes(' SC'))).toEqual([]);
+    expect(builtIn.codes).toContain('3 DL3004');
   });
 
   it('has nothing to check in a Dockerfile without shell-form RUNs', () => {

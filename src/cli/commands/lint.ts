@@ -104,7 +104,10 @@ export const command: Command = {
 
     const tools: ToolRun[] = [];
     let runCheck: RunCheck | undefined;
-    if (!ctx.flag('no-external') && files.dockerfile) {
+    // The CLI parses with negation allowed, which reads `--no-external` as `external: false`; the
+    // literal name is checked too, in case a parser takes the option as declared.
+    const external = ctx.flag('external') !== false && ctx.flag('no-external') !== true;
+    if (external && files.dockerfile) {
       runCheck = shellcheckRuns(readText(files.dockerfile), config, relative(files.dir, files.dockerfile));
       findings = mergeFindings(findings, runCheck.findings);
       if (runCheck.status === 'missing')
@@ -112,7 +115,7 @@ export const command: Command = {
       else if (runCheck.status === 'failed') ctx.out.warn(`shellcheck ran on the RUN scripts but its output could not be read: ${runCheck.detail}`);
       else if (runCheck.status === 'ran') ctx.out.progress(`shellcheck: ${runCheck.scripts} RUN script${runCheck.scripts === 1 ? '' : 's'} checked`);
     }
-    if (!ctx.flag('no-external')) {
+    if (external) {
       if (files.dockerfile) tools.push(runHadolint(files.dir, files.dockerfile, configFile));
       tools.push(runShellcheck(files.dir, shellScripts(files.dir)));
     }
