@@ -115,7 +115,12 @@ describe.runIf(hasTool('shellcheck'))('with the real shellcheck (hadolint’s Sh
     writeFileSync(join(dir, 'Dockerfile'), 'FROM debian:12\nRUN echo $x\nONBUILD RUN sudo ls $y\n');
     const lint = async (...args: string[]) => {
       let out = '';
-      const stdout = new Writable({ write: (c, _e, done) => ((out += c.toString()), done()) });
+      const stdout = new Writable({
+        write(chunk, _encoding, done) {
+          out += chunk.toString();
+          done();
+        },
+      });
       const stderr = new Writable({ write: (_c, _e, done) => done() });
       const env = { NO_COLOR: '1', PATH: process.env.PATH, HOME: '/nonexistent' };
       const code = await main(['lint', '--project-dir', dir, '--format', 'json', ...args], {
