@@ -12,9 +12,11 @@
 // Record them first, e.g. the Openbox and the bare desktop of the VM e2e suite:
 //   node node_modules/vitest/vitest.mjs run --project e2e test/e2e/vm-variants.test.ts -t 'VM (default|vnc-debian-supervisord) '
 // Exit: 0 copied (or already the same), 1 a bad argument or a missing or oversized picture.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WINDOW_MANAGERS } from '../src/vmspec/types.ts';
+import { decodePng } from '../test/helpers/png.ts';
+import { compactPng, MAX_WIDTH, scaleToWidth } from '../test/helpers/screenshots.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const RECORDED = join(ROOT, 'artifacts', 'screenshots');
@@ -22,7 +24,6 @@ const SITE = join(ROOT, 'site', 'public', 'screenshots');
 const MANIFEST = join(ROOT, 'site', 'src', 'lib', 'screenshots.json');
 /** Each picture is loaded on the configure page: keep it well under the weight of a page. */
 const MAX_BYTES = 150 * 1024;
-const MAX_WIDTH = 1024;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function fail(message: string): never {
@@ -51,8 +52,8 @@ function pairs(args: string[]): [site: string, recorded: string][] {
     return names.map((n) => [n, n]);
   }
   return args.map((arg) => {
-    const [site = '', recorded = site] = arg.split('=');
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(site) || !/^[a-z0-9][a-z0-9-]*$/.test(recorded))
+    const [site = '', recorded = site, ...rest] = arg.split('=');
+    if (rest.length || !/^[a-z0-9][a-z0-9-]*$/.test(site) || !/^[a-z0-9][a-z0-9-]*$/.test(recorded))
       fail(`${arg}: expected NAME or NAME=RECORDED (lower-case words with dashes)`);
     return [site, recorded];
   });
@@ -64,15 +65,16 @@ mkdirSync(SITE, { recursive: true });
 for (const [site, recorded] of pairs(process.argv.slice(2))) {
   const from = join(RECORDED, `${recorded}.png`);
   if (!existsSync(from)) fail(`artifacts/screenshots/${recorded}.png was not recorded: run the browser tests first (see --help)`);
-  const bytes = readFileSync(from);
-  if (!bytes.subarray(0, 8).equals(PNG)) fail(`artifacts/screenshots/${recorded}.png is not a PNG`);
-  const width = bytes.readUInt32BE(16);
-  const height = bytes.readUInt32BE(20);
-  if (width > MAX_WIDTH) fail(`artifacts/screenshots/${recorded}.png is ${width} px wide, more than ${MAX_WIDTH}: record it with recordScreenshot()`);
-  if (bytes.length > MAX_BYTES) fail(`artifacts/screenshots/${recorded}.png has ${bytes.length} bytes, more than ${MAX_BYTES}`);
+  const raw = readFileSync(from);
+  if (!raw.subarray(0, 8).equals(PNG)) fail(`artifacts/screenshots/${recorded}.png is not a PNG`);
+  // Pictures saved by hand (full size, straight from the browser) get what recordScreenshot() does.
+  const image = scaleToWidth(decodePng(raw), MAX_WIDTH);
+  const bytes = compactPng(image).bytes;
+  const { width, height } = image;
+  if (bytes.length > MAX_BYTES) fail(`artifacts/screenshots/${recorded}.png has ${bytes.length} bytes even when compacted, more than ${MAX_BYTES}`);
   const to = join(SITE, `${site}.png`);
   const state = !existsSync(to) ? 'new' : readFileSync(to).equals(bytes) ? 'unchanged' : 'replaced';
-  if (state !== 'unchanged') copyFileSync(from, to);
+  if (state !== 'unchanged') writeFileSync(to, bytes);
   manifest[site] = { width, height, bytes: bytes.length };
   process.stdout.write(`site/public/screenshots/${site}.png: ${width}×${height}, ${(bytes.length / 1024).toFixed(1)} KB (${state})\n`);
 }
