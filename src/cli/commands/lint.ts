@@ -33,6 +33,17 @@ export interface RunCheck {
   findings: Finding[];
 }
 
+let installed: boolean | undefined;
+
+/** Asked once per process: a lint run, or a test suite, does not pay for the probe each time. */
+function shellcheckInstalled(): boolean {
+  if (installed === undefined) {
+    const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    installed = !probe.error && probe.status === 0;
+  }
+  return installed;
+}
+
 /**
  * hadolint's SC checks without hadolint: each shell-form RUN goes to shellcheck as a script of its
  * own (one shellcheck process for all of them), and the comments come back on the RUN lines.
@@ -40,8 +51,7 @@ export interface RunCheck {
 export function shellcheckRuns(text: string, config: LintConfig, file: string): RunCheck {
   const scripts = shellcheckScripts(text);
   if (scripts.length === 0) return { status: 'nothing-to-check', scripts: 0, findings: [] };
-  const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  if (probe.error || probe.status !== 0) return { status: 'missing', scripts: scripts.length, findings: [] };
+  if (!shellcheckInstalled()) return { status: 'missing', scripts: scripts.length, findings: [] };
   const dir = mkdtempSync(join(tmpdir(), 'dockervm-lint-'));
   try {
     const names = scripts.map((s, n) => {
