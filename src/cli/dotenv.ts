@@ -41,8 +41,9 @@ export function interpolate(text: string, lookup: Lookup): string {
   return text.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (match, braced?: string, op?: string, fallback?: string, bare?: string) => {
-      if (match === '$$') return '$';
-      const value = lookup((braced ?? bare)!);
+      const name = braced ?? bare;
+      if (name === undefined) return '$'; // `$$`: the only match without a name
+      const value = lookup(name);
       if (op === ':-') return value === undefined || value === '' ? (fallback ?? '') : value;
       if (op === '-') return value === undefined ? (fallback ?? '') : value;
       return value ?? '';

@@ -3,10 +3,10 @@
 // own calls and its `docker compose` children use the same ssh_config aliases, keys, agent and
 // known_hosts, and an unknown host key is refused by ssh itself. An http.Agent hands dockerode one
 // such pipe per connection; kept alive, one ssh process serves a command's requests in turn.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
+import { Duplex, type Readable, type Writable } from 'node:stream';
 
 /** An ssh that failed: why, in ssh's own words (the last line it printed). */
 export class SshTransportError extends Error {
@@ -32,21 +32,23 @@ export function sshArgs(host: string): string[] {
 }
 
 /** One ssh process as a socket-like stream for http. */
+type SshChild = ChildProcessByStdio<Writable, Readable, Readable>;
+
 class SshStream extends Duplex {
-  private readonly child: ChildProcess;
+  private readonly child: SshChild;
   private stderr = '';
   private gotData = false;
 
-  constructor(child: ChildProcess) {
+  constructor(child: SshChild) {
     super();
     this.child = child;
-    const out = child.stdout!;
+    const out = child.stdout;
     out.on('data', (chunk: Buffer) => {
       this.gotData = true;
       if (!this.push(chunk)) out.pause();
     });
-    child.stderr!.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2000)));
-    child.stdin!.on('error', () => undefined);
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2000)));
+    child.stdin.on('error', () => undefined);
     child.on('error', (error: NodeJS.ErrnoException) => {
       this.destroy(
         new SshTransportError(error.code === 'ENOENT' ? 'the ssh command is not on PATH (ssh:// engines need it, as the docker CLI does)' : error.message),
@@ -63,15 +65,15 @@ class SshStream extends Duplex {
   }
 
   override _read(): void {
-    this.child.stdout?.resume();
+    this.child.stdout.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.child.stdin!.write(chunk, callback);
+    this.child.stdin.write(chunk, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.child.stdin!.end(callback);
+    this.child.stdin.end(callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

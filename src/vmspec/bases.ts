@@ -8,8 +8,10 @@ export interface BasePreset {
   label: string;
 }
 
+export const DEFAULT_BASE: BasePreset = { id: 'debian', reference: 'debian:bookworm-slim', family: 'debian', label: 'Debian 12 "bookworm" slim (default)' };
+
 export const BASE_PRESETS: readonly BasePreset[] = [
-  { id: 'debian', reference: 'debian:bookworm-slim', family: 'debian', label: 'Debian 12 "bookworm" slim (default)' },
+  DEFAULT_BASE,
   { id: 'debian-trixie', reference: 'debian:trixie-slim', family: 'debian', label: 'Debian 13 "trixie" slim' },
   { id: 'ubuntu', reference: 'ubuntu:24.04', family: 'debian', label: 'Ubuntu 24.04 LTS' },
   { id: 'ubuntu-22.04', reference: 'ubuntu:22.04', family: 'debian', label: 'Ubuntu 22.04 LTS' },
@@ -17,8 +19,6 @@ export const BASE_PRESETS: readonly BasePreset[] = [
   { id: 'alpine', reference: 'alpine:3.22', family: 'alpine', label: 'Alpine Linux 3.22' },
   { id: 'busybox', reference: 'busybox:1.37', family: 'busybox', label: 'BusyBox 1.37 (shell only)' },
 ];
-
-export const DEFAULT_BASE = BASE_PRESETS[0]!;
 
 /** busybox has no tini package: its init binary comes from a build stage on this image. */
 export const INIT_SOURCE_REFERENCE = DEFAULT_BASE.reference;

@@ -113,7 +113,8 @@ export function parsePort(text: string): PortMapping | string {
     return `port "${text}": use PORT or HOST:CONTAINER (ports go on 127.0.0.1, or on every interface with --bind-all)`;
   }
   const numbers = parts.map(parsePortNumber);
-  if (numbers.some((n) => n === undefined)) return `port "${text}": ports are whole numbers from 1 to 65535`;
-  const [host, container = host] = numbers as number[];
-  return { host: host!, container: container! };
+  const [host, container = host] = numbers;
+  // Every part, not only the two after the default: `8080:x` must not fall back to 8080 inside.
+  if (numbers.includes(undefined) || host === undefined || container === undefined) return `port "${text}": ports are whole numbers from 1 to 65535`;
+  return { host, container };
 }

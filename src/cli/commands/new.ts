@@ -12,9 +12,9 @@ async function asJson(argv: string[], io: Pick<Io, 'stdout' | 'cwd'> & { self: s
   const rest = argv.filter((a) => a !== '--json');
   const child = spawn(process.execPath, [io.self, 'new', ...rest], { cwd: io.cwd, stdio: ['ignore', 2, 2] });
   const code = await new Promise<number>((done) => child.on('close', (status) => done(status ?? 1)));
-  const directory = rest.find(
-    (a, i) => !a.startsWith('-') && !(rest[i - 1]?.startsWith('--') && CREATE_OPTIONS[rest[i - 1]!.slice(2) as keyof typeof CREATE_OPTIONS]?.type === 'string'),
-  );
+  // The first positional: not a flag, and not the value of the string flag before it.
+  const takesValue = (flag: string | undefined) => flag?.startsWith('--') && CREATE_OPTIONS[flag.slice(2) as keyof typeof CREATE_OPTIONS]?.type === 'string';
+  const directory = rest.find((a, i) => !a.startsWith('-') && !takesValue(rest[i - 1]));
   io.stdout.write(`${JSON.stringify({ ok: code === 0, exitCode: code, directory: directory ? resolve(io.cwd, directory) : null })}\n`);
   return code;
 }
