@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Copies the desktop pictures that the browser tests recorded (artifacts/screenshots/<name>.png, written
 // by test/helpers/screenshots.ts) into the site (site/public/screenshots/), where the configurator shows
-// the picture of the chosen desktop and the generated README links to it, and lists them with their
-// sizes in site/src/lib/screenshots.json (what the configurator offers). Only this script writes there,
-// on purpose: a test run never changes the committed pictures.
+// the picture of the chosen desktop, and lists them with their sizes in site/src/lib/screenshots.json
+// (what the configurator offers). Only this script writes there, on purpose: a test run never changes
+// the committed pictures.
 //
 //   node scripts/record-screenshots.ts [NAME | NAME=RECORDED …]
 //     no argument: every recorded picture named after a window manager (openbox.png, none.png, xfce.png)

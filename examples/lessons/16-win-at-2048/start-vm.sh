@@ -22,9 +22,10 @@ rm -f "$profile/lock" "$profile/.parentlock"
 
 until [ -S /tmp/.X11-unix/X1 ]; do sleep 0.2; done
 until python3 -c 'import socket; socket.create_connection(("127.0.0.1", 8000))' 2>/dev/null; do sleep 0.2; done
-# --kiosk: the page fills the screen, no toolbars. Seed 16 makes the tiles come the same way every
-# time (a new game started with the N key gets a random seed).
+# --kiosk: no toolbars; with no window manager to make it full-screen, the window gets the screen's
+# size. Seed 16 makes the tiles come the same way every time (a new game started with the N key or
+# the button gets a random seed).
 while :; do
-  firefox-esr --kiosk --profile "$profile" 'http://127.0.0.1:8000/?seed=16' || true
+  firefox-esr --kiosk --width 1024 --height 640 --profile "$profile" 'http://127.0.0.1:8000/?seed=16' || true
   sleep 1
 done
