@@ -6,13 +6,13 @@ import { importTar } from '../../docker/images.ts';
 import { CLIError } from '../../errors.ts';
 import { FAMILIES } from '../../vmspec/types.ts';
 import type { Command } from '../command.ts';
-import type { Io } from '../context.ts';
+import type { Context, Io } from '../context.ts';
 import { formatBytes } from '../messages.ts';
 import { openEngine } from '../session.ts';
 import { mountDisk, type MountedDisk } from '../import/disk.ts';
 import { detectFormat } from '../import/formats.ts';
 import { openTar, type TarSource } from '../import/source.ts';
-import { familyOf, NotTarError, parseOsRelease, resolvesToFile, TarScanner, type TarSummary } from '../import/tar-scan.ts';
+import { familyOf, NotTarError, type OsRelease, parseOsRelease, resolvesToFile, TarScanner, type TarSummary } from '../import/tar-scan.ts';
 import { LABEL, ROLE } from '../../constants.ts';
 import { labelInstruction } from '../snapshot/labels.ts';
 
@@ -95,9 +95,10 @@ export const command: Command = {
   positionals: { min: 1, max: 1 },
   examples: ['npx dockervm import rootfs.tar.zst --name mylab', 'sudo npx dockervm import old-vm.qcow2 --new ./old-vm'],
   async run(ctx) {
-    const input = resolve(ctx.cwd, ctx.positionals[0] ?? '');
+    const given = ctx.positionals[0] ?? '';
+    const input = resolve(ctx.cwd, given);
     const stat = statSync(input, { throwIfNoEntry: false });
-    if (!stat) throw new CLIError(`${ctx.positionals[0]}: no such file or directory`);
+    if (!stat) throw new CLIError(`${given}: no such file or directory`);
     const name = ctx.string('name') ?? imageNameFor(input);
     const tag = ctx.string('tag') ?? 'imported';
     if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(name))
@@ -107,89 +108,29 @@ export const command: Command = {
     if (family && !(FAMILIES as readonly string[]).includes(family)) throw new CLIError(`--family must be ${FAMILIES.join(', ')} (got "${family}")`);
 
     let disk: MountedDisk | undefined;
-    let source: TarSource;
-    let format: string;
     try {
-      if (stat.isDirectory()) {
-        source = { kind: 'dir', path: input };
-        format = 'directory';
-      } else {
-        const detected = detectFormat(readHead(input));
-        if (detected.kind === 'unknown') {
-          throw new CLIError(
-            `${ctx.positionals[0]} is not a tar archive or a disk image dockervm knows (tar, tar.gz, tar.zst, tar.xz, raw, qcow2, vmdk, vdi, vhdx)`,
-          );
-        }
-        if (detected.kind === 'disk') {
-          // The conversion and mount are slow: find out first whether the import can happen at all.
-          await openEngine(ctx);
-          disk = mountDisk(input, detected.format, ctx.string('tmp-dir') ?? tmpdir(), ctx.out.progress);
-          source = { kind: 'dir', path: disk.root };
-          format = `${detected.format} disk (${disk.partition})`;
-        } else {
-          source = { kind: 'file', path: input, compression: detected.compression };
-          format =
-            detected.compression === 'none'
-              ? 'tar'
-              : `tar.${detected.compression === 'gzip' ? 'gz' : detected.compression === 'zstd' ? 'zst' : detected.compression}`;
-        }
-      }
-      const summary = await ctx.out.timed(`checking ${basename(input)} (${format})`, () => scan(source, ctx.signal));
-      if (summary.entries < 3)
-        throw new CLIError(`${ctx.positionals[0]} holds ${summary.entries} entr${summary.entries === 1 ? 'y' : 'ies'}: not a root filesystem`);
-      if (!resolvesToFile(summary.paths, 'bin/sh')) {
-        throw new CLIError(
-          `${ctx.positionals[0]} has no /bin/sh: not a root filesystem a container can run (was it made from inside a directory, or with a prefix? tar -C ROOT -cf - .)`,
-        );
-      }
+      const opened = await openSource(ctx, given, input, stat.isDirectory());
+      disk = opened.disk;
+      const { source, format } = opened;
+      const summary = await checkRootfs(ctx, given, input, source, format);
       const os = parseOsRelease(summary.osRelease);
       ctx.checkpoint();
-      const { engine } = await openEngine(ctx);
-      const labels = {
-        [LABEL.role]: ROLE.imported,
-        [LABEL.importSource]: basename(input),
-        [LABEL.importFormat]: format,
-        [LABEL.importOs]: os.prettyName ?? os.id ?? 'unknown',
-        'org.opencontainers.image.created': new Date().toISOString(),
-        ...(os.prettyName ? { 'org.opencontainers.image.description': `imported from ${basename(input)}: ${os.prettyName}` } : {}),
-      };
-      const imageId = await ctx.out.timed(`importing ${formatBytes(summary.bytes)} in ${summary.entries} entries as ${name}:${tag}`, () =>
-        importTar(engine, openTar(source), {
-          repo: name,
-          tag,
-          changes: [labelInstruction(labels), 'CMD ["/bin/sh"]'],
-          message: `dockervm import ${basename(input)}`,
-          signal: ctx.signal,
-        }),
-      );
+      const image = `${name}:${tag}`;
+      const imageId = await importImage(ctx, { input, source, format, summary, os, name, tag });
       const detectedFamily = familyOf(os);
-      let project: string | undefined;
       const newDir = ctx.string('new');
+      let project: string | undefined;
       if (newDir) {
         const chosen = family ?? detectedFamily ?? (resolvesToFile(summary.paths, 'bin/busybox') && !os.id ? 'busybox' : undefined);
         if (!chosen)
           throw new CLIError(
-            `imported ${name}:${tag}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`npx dockervm new ${newDir} --base ${name}:${tag} --family …\``,
+            `imported ${image}, but cannot tell its package family from /etc/os-release (ID=${os.id ?? 'none'}): run \`npx dockervm new ${newDir} --base ${image} --family …\``,
           );
-        const desktop = ctx.string('desktop');
-        const argv = [
-          newDir,
-          '--base',
-          `${name}:${tag}`,
-          '--family',
-          chosen,
-          '--no-pin',
-          '--yes',
-          ...(desktop ? ['--desktop', desktop] : []),
-          ...(ctx.flag('install') === false ? ['--no-install'] : []),
-        ];
-        const status = await scaffold(argv, ctx.json, ctx);
-        if (status !== 0) throw new CLIError(`imported ${name}:${tag}, but creating the project in ${newDir} failed (see above)`, status);
-        project = resolve(ctx.cwd, newDir);
+        project = await scaffoldAround(ctx, image, newDir, chosen);
       }
       return {
         data: {
-          image: `${name}:${tag}`,
+          image,
           id: imageId,
           format,
           entries: summary.entries,
@@ -199,9 +140,9 @@ export const command: Command = {
           project: project ?? null,
         },
         text: [
-          `imported ${name}:${tag} (${os.prettyName ?? 'unknown OS'}, ${formatBytes(summary.bytes)})`,
-          `  try it: docker run --rm -it ${name}:${tag}`,
-          ...(project ? [] : [`  a VM around it: npx dockervm new my-vm --base ${name}:${tag} --no-pin${detectedFamily ? ` --family ${detectedFamily}` : ''}`]),
+          `imported ${image} (${os.prettyName ?? 'unknown OS'}, ${formatBytes(summary.bytes)})`,
+          `  try it: docker run --rm -it ${image}`,
+          ...(project ? [] : [`  a VM around it: npx dockervm new my-vm --base ${image} --no-pin${detectedFamily ? ` --family ${detectedFamily}` : ''}`]),
         ],
       };
     } finally {
@@ -209,3 +150,89 @@ export const command: Command = {
     }
   },
 };
+
+/** What to read the root filesystem from: the directory, the tar file, or a disk image mounted read-only (the caller unmounts it). */
+async function openSource(
+  ctx: Context,
+  given: string,
+  input: string,
+  isDirectory: boolean,
+): Promise<{ source: TarSource; format: string; disk?: MountedDisk }> {
+  if (isDirectory) return { source: { kind: 'dir', path: input }, format: 'directory' };
+  const detected = detectFormat(readHead(input));
+  if (detected.kind === 'unknown') {
+    throw new CLIError(`${given} is not a tar archive or a disk image dockervm knows (tar, tar.gz, tar.zst, tar.xz, raw, qcow2, vmdk, vdi, vhdx)`);
+  }
+  if (detected.kind === 'disk') {
+    // The conversion and mount are slow: find out first whether the import can happen at all.
+    await openEngine(ctx);
+    const disk = mountDisk(input, detected.format, ctx.string('tmp-dir') ?? tmpdir(), ctx.out.progress);
+    return { source: { kind: 'dir', path: disk.root }, format: `${detected.format} disk (${disk.partition})`, disk };
+  }
+  const { compression } = detected;
+  const format = compression === 'none' ? 'tar' : `tar.${compression === 'gzip' ? 'gz' : compression === 'zstd' ? 'zst' : compression}`;
+  return { source: { kind: 'file', path: input, compression }, format };
+}
+
+/** Reads the whole source once, before anything is made: it must be a tar of a root filesystem with a /bin/sh. */
+async function checkRootfs(ctx: Context, given: string, input: string, source: TarSource, format: string): Promise<TarSummary> {
+  const summary = await ctx.out.timed(`checking ${basename(input)} (${format})`, () => scan(source, ctx.signal));
+  if (summary.entries < 3) throw new CLIError(`${given} holds ${summary.entries} entr${summary.entries === 1 ? 'y' : 'ies'}: not a root filesystem`);
+  if (!resolvesToFile(summary.paths, 'bin/sh')) {
+    throw new CLIError(
+      `${given} has no /bin/sh: not a root filesystem a container can run (was it made from inside a directory, or with a prefix? tar -C ROOT -cf - .)`,
+    );
+  }
+  return summary;
+}
+
+interface Examined {
+  input: string;
+  source: TarSource;
+  format: string;
+  summary: TarSummary;
+  os: OsRelease;
+  name: string;
+  tag: string;
+}
+
+/** docker import of the checked source, labelled with where it came from; returns the image id. */
+async function importImage(ctx: Context, { input, source, format, summary, os, name, tag }: Examined): Promise<string> {
+  const { engine } = await openEngine(ctx);
+  const labels = {
+    [LABEL.role]: ROLE.imported,
+    [LABEL.importSource]: basename(input),
+    [LABEL.importFormat]: format,
+    [LABEL.importOs]: os.prettyName ?? os.id ?? 'unknown',
+    'org.opencontainers.image.created': new Date().toISOString(),
+    ...(os.prettyName ? { 'org.opencontainers.image.description': `imported from ${basename(input)}: ${os.prettyName}` } : {}),
+  };
+  return ctx.out.timed(`importing ${formatBytes(summary.bytes)} in ${summary.entries} entries as ${name}:${tag}`, () =>
+    importTar(engine, openTar(source), {
+      repo: name,
+      tag,
+      changes: [labelInstruction(labels), 'CMD ["/bin/sh"]'],
+      message: `dockervm import ${basename(input)}`,
+      signal: ctx.signal,
+    }),
+  );
+}
+
+/** --new: a VM project around the imported image, made by the scaffolder; returns its directory. */
+async function scaffoldAround(ctx: Context, image: string, newDir: string, family: string): Promise<string> {
+  const desktop = ctx.string('desktop');
+  const argv = [
+    newDir,
+    '--base',
+    image,
+    '--family',
+    family,
+    '--no-pin',
+    '--yes',
+    ...(desktop ? ['--desktop', desktop] : []),
+    ...(ctx.flag('install') === false ? ['--no-install'] : []),
+  ];
+  const status = await scaffold(argv, ctx.json, ctx);
+  if (status !== 0) throw new CLIError(`imported ${image}, but creating the project in ${newDir} failed (see above)`, status);
+  return resolve(ctx.cwd, newDir);
+}

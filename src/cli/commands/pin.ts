@@ -6,19 +6,19 @@ import { registriesFor, resolveThroughMirrors } from '../../registry/mirrors.ts'
 import { RegistryError } from '../../registry/resolve.ts';
 import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
-import { projectFiles, readText, writeAtomically } from '../files.ts';
+import type { Context } from '../context.ts';
+import { projectFiles, readText, writeAtomically, type ProjectFiles } from '../files.ts';
 import { table } from '../messages.ts';
 import { applyEdits, composeSites, dockerfileSites, pinnedReference, type Edit, type ImageSite } from '../pin/refs.ts';
 
-type Status = 'pinned' | 'stale' | 'unpinned' | 'skipped' | 'error';
-
-interface Checked {
+interface Site {
   site: ImageSite;
   path: string;
-  status: Status;
-  digest?: string;
-  detail?: string;
 }
+
+/** A site and what its registry says; every status but skipped and error comes with the tag's digest now. */
+type Checked = Site & { detail?: string } & ({ status: 'pinned' | 'stale' | 'unpinned'; digest: string } | { status: 'skipped' | 'error'; digest?: undefined });
+type Resolved = Extract<Checked, { digest: string }>;
 
 export const command: Command = {
   name: 'pin',
@@ -43,54 +43,15 @@ export const command: Command = {
     const timeout = Number(ctx.string('timeout') ?? '10');
     if (!Number.isFinite(timeout) || timeout <= 0) throw new CLIError(`--timeout must be a number of seconds (got "${ctx.string('timeout')}")`);
     const mirror = ctx.string('registry-mirror') ?? (ctx.env.DOCKERVM_REGISTRY_MIRROR || undefined);
-    // As the engine pulls: its registry mirrors first (a bounded engine call; none without an engine).
-    let chain: Promise<{ engineMirrors: string[]; configured: string | undefined }> | undefined;
-    const mirrors = () => (chain ??= engineRegistryMirrors(new Engine(ctx.env)).then((engineMirrors) => ({ engineMirrors, configured: mirror })));
-    const texts = new Map<string, string>();
-    const sites: { site: ImageSite; path: string }[] = [];
-    for (const [path, find] of [
-      [files.dockerfile, dockerfileSites],
-      [files.compose, composeSites],
-    ] as const) {
-      if (!path) continue;
-      const text = readText(path);
-      texts.set(path, text);
-      for (const site of find(text)) sites.push({ site, path });
-    }
+    const { texts, sites } = findSites(files);
+    const resolveTag = tagResolver(ctx, mirror, timeout);
+    const checked = await Promise.all(sites.map((s) => checkSite(s, resolveTag)));
 
-    const digests = new Map<string, Promise<string>>();
-    const resolveTag = (reference: string) => {
-      let pending = digests.get(reference);
-      if (!pending) {
-        const { digest: _pinned, ...ref } = parseReference(reference);
-        pending = mirrors()
-          .then((c) => {
-            const via = registriesFor(ref, c).filter((r): r is string => r !== undefined);
-            ctx.out.progress(`resolving ${ref.familiar}${via.length ? ` via ${via.join(', then ')}` : ''} …`);
-            return resolveThroughMirrors(ref, c, { timeoutMs: timeout * 1000 });
-          })
-          .then((r) => r.digest);
-        digests.set(reference, pending);
-      }
-      return pending;
-    };
-    const checked: Checked[] = await Promise.all(
-      sites.map(async ({ site, path }): Promise<Checked> => {
-        if (site.skip) return { site, path, status: 'skipped', detail: site.skip };
-        try {
-          const ref = parseReference(site.reference);
-          if (ref.digest && !ref.tag) return { site, path, status: 'pinned', digest: ref.digest, detail: 'a digest without a tag: nothing to compare with' };
-          const digest = await resolveTag(site.reference.split('@')[0] ?? site.reference);
-          if (!ref.digest) return { site, path, status: 'unpinned', digest };
-          return ref.digest === digest ? { site, path, status: 'pinned', digest } : { site, path, status: 'stale', digest, detail: `pinned ${ref.digest}` };
-        } catch (error) {
-          if (error instanceof RegistryError || error instanceof InvalidReferenceError) return { site, path, status: 'error', detail: error.message };
-          throw error;
-        }
-      }),
-    );
-
-    const rows = checked.map((c) => [`${basename(c.path)}:${c.site.line}`, c.site.reference, c.status, c.detail ?? c.digest ?? '']);
+    const row = (c: Checked, now = false) => [
+      `${basename(c.path)}:${c.site.line}`,
+      c.site.reference,
+      ...(now ? ['pinned now', c.digest ?? ''] : [c.status, c.detail ?? c.digest ?? '']),
+    ];
     const data = {
       references: checked.map((c) => ({
         file: relative(files.dir, c.path),
@@ -101,13 +62,12 @@ export const command: Command = {
         detail: c.detail ?? null,
       })),
     };
-    const failed = checked.filter((c) => c.status === 'error');
     if (ctx.flag('check')) {
       const bad = checked.filter((c) => c.status === 'unpinned' || c.status === 'stale' || c.status === 'error');
       return {
         data: { ...data, problems: bad.length },
         text: [
-          ...table(rows),
+          ...table(checked.map((c) => row(c))),
           bad.length
             ? `${bad.length} reference${bad.length === 1 ? '' : 's'} not pinned to the current digest: run \`npx dockervm pin${bad.some((b) => b.status === 'stale') ? ' --update' : ''}\``
             : 'every reference is pinned to its current digest',
@@ -116,27 +76,88 @@ export const command: Command = {
       };
     }
 
-    const toPin = checked.filter((c) => c.status === 'unpinned' || (c.status === 'stale' && ctx.flag('update')));
-    const written: string[] = [];
-    for (const [path, text] of texts) {
-      const edits: Edit[] = [];
-      for (const c of toPin.filter((p) => p.path === path)) {
-        edits.push({ start: c.site.start, end: c.site.end, replacement: pinnedReference(c.site.reference, c.digest!) });
-        if (c.site.marker) edits.push({ start: c.site.marker.start, end: c.site.marker.end, replacement: '' });
-      }
-      if (edits.length === 0) continue;
-      writeAtomically(path, applyEdits(text, edits));
-      written.push(relative(files.dir, path) || basename(path));
-    }
-    const stale = checked.filter((c) => c.status === 'stale' && !ctx.flag('update'));
+    const update = Boolean(ctx.flag('update'));
+    const toPin = checked.filter((c): c is Resolved => c.status === 'unpinned' || (c.status === 'stale' && update));
+    const pinnedNow = new Set<Checked>(toPin);
+    const written = writePins(texts, toPin).map((path) => relative(files.dir, path) || basename(path));
+    const stale = checked.filter((c) => c.status === 'stale' && !update);
     return {
       data: { ...data, pinned: toPin.length, written },
       text: [
-        ...table(rows.map((r, i) => (toPin.includes(checked[i]!) ? [r[0]!, r[1]!, 'pinned now', checked[i]!.digest!] : r))),
+        ...table(checked.map((c) => row(c, pinnedNow.has(c)))),
         toPin.length ? `pinned ${toPin.length} reference${toPin.length === 1 ? '' : 's'} in ${written.join(', ')}` : 'nothing to pin',
         ...(stale.length ? [`${stale.length} stale pin${stale.length === 1 ? '' : 's'} left as they are: \`npx dockervm pin --update\` moves them`] : []),
       ],
-      exitCode: failed.length ? 1 : 0,
+      exitCode: checked.some((c) => c.status === 'error') ? 1 : 0,
     };
   },
 };
+
+/** The image references of the Dockerfile and compose.yaml, with the texts they were found in. */
+function findSites(files: ProjectFiles): { texts: Map<string, string>; sites: Site[] } {
+  const texts = new Map<string, string>();
+  const sites: Site[] = [];
+  for (const [path, find] of [
+    [files.dockerfile, dockerfileSites],
+    [files.compose, composeSites],
+  ] as const) {
+    if (!path) continue;
+    const text = readText(path);
+    texts.set(path, text);
+    for (const site of find(text)) sites.push({ site, path });
+  }
+  return { texts, sites };
+}
+
+/** The digest a tag points at now, asked once per reference, through the mirrors the way the engine pulls. */
+function tagResolver(ctx: Pick<Context, 'env' | 'out'>, mirror: string | undefined, timeout: number): (reference: string) => Promise<string> {
+  // As the engine pulls: its registry mirrors first (a bounded engine call; none without an engine).
+  let chain: Promise<{ engineMirrors: string[]; configured: string | undefined }> | undefined;
+  const mirrors = () => (chain ??= engineRegistryMirrors(new Engine(ctx.env)).then((engineMirrors) => ({ engineMirrors, configured: mirror })));
+  const digests = new Map<string, Promise<string>>();
+  return (reference) => {
+    let pending = digests.get(reference);
+    if (!pending) {
+      const { digest: _pinned, ...ref } = parseReference(reference);
+      pending = mirrors()
+        .then((c) => {
+          const via = registriesFor(ref, c).filter((r): r is string => r !== undefined);
+          ctx.out.progress(`resolving ${ref.familiar}${via.length ? ` via ${via.join(', then ')}` : ''} …`);
+          return resolveThroughMirrors(ref, c, { timeoutMs: timeout * 1000 });
+        })
+        .then((r) => r.digest);
+      digests.set(reference, pending);
+    }
+    return pending;
+  };
+}
+
+async function checkSite({ site, path }: Site, resolveTag: (reference: string) => Promise<string>): Promise<Checked> {
+  if (site.skip) return { site, path, status: 'skipped', detail: site.skip };
+  try {
+    const ref = parseReference(site.reference);
+    if (ref.digest && !ref.tag) return { site, path, status: 'pinned', digest: ref.digest, detail: 'a digest without a tag: nothing to compare with' };
+    const digest = await resolveTag(site.reference.split('@')[0] ?? site.reference);
+    if (!ref.digest) return { site, path, status: 'unpinned', digest };
+    return ref.digest === digest ? { site, path, status: 'pinned', digest } : { site, path, status: 'stale', digest, detail: `pinned ${ref.digest}` };
+  } catch (error) {
+    if (error instanceof RegistryError || error instanceof InvalidReferenceError) return { site, path, status: 'error', detail: error.message };
+    throw error;
+  }
+}
+
+/** Rewrites each file that has references to pin (and drops their "not pinned" markers); returns the files written. */
+function writePins(texts: ReadonlyMap<string, string>, toPin: readonly Resolved[]): string[] {
+  const written: string[] = [];
+  for (const [path, text] of texts) {
+    const edits: Edit[] = [];
+    for (const c of toPin.filter((p) => p.path === path)) {
+      edits.push({ start: c.site.start, end: c.site.end, replacement: pinnedReference(c.site.reference, c.digest) });
+      if (c.site.marker) edits.push({ start: c.site.marker.start, end: c.site.marker.end, replacement: '' });
+    }
+    if (edits.length === 0) continue;
+    writeAtomically(path, applyEdits(text, edits));
+    written.push(path);
+  }
+  return written;
+}
