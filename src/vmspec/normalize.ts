@@ -2,7 +2,8 @@
 import { basename, resolve } from 'node:path';
 import { parseReference } from '../registry/reference.ts';
 import { BASE_PRESETS, familyOfRepository, INIT_SOURCE_REFERENCE } from './bases.ts';
-import { CLIError } from './errors.ts';
+import { VM_PORT } from '../constants.ts';
+import { CLIError } from '../errors.ts';
 import type { Answers } from './answers.ts';
 import { processNames, resolveSupervisor } from './processes.ts';
 import { resolveShare } from './share.ts';
@@ -11,9 +12,9 @@ import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort, 
 
 /** Ports the desktop and services publish; host port = container port unless noted. */
 export const SERVICE_PORTS = {
-  vnc: { host: 5901, container: 5901, purpose: 'VNC (desktop for a VNC client)', variable: 'DOCKERVM_VNC_PORT' },
-  novnc: { host: 6080, container: 6080, purpose: 'noVNC (desktop in the browser)', variable: 'DOCKERVM_NOVNC_PORT' },
-  sshd: { host: 2222, container: 22, purpose: 'SSH', variable: 'DOCKERVM_SSH_PORT' },
+  vnc: { host: 5901, container: VM_PORT.vnc, purpose: 'VNC (desktop for a VNC client)', variable: 'DOCKERVM_VNC_PORT' },
+  novnc: { host: 6080, container: VM_PORT.novnc, purpose: 'noVNC (desktop in the browser)', variable: 'DOCKERVM_NOVNC_PORT' },
+  sshd: { host: 2222, container: VM_PORT.ssh, purpose: 'SSH', variable: 'DOCKERVM_SSH_PORT' },
 } as const satisfies Record<string, PublishedPort>;
 
 /** The `.env` variable for an extra `--port`: named after the port inside, which is unique. */
