@@ -1,6 +1,7 @@
 // The generated project's README: a view of the spec for templates/README.md.hbs.
 import { BROWSER_SHM_MEGABYTES, launchers } from '../../generators/apps.ts';
 import type { Generated } from '../../generators/index.ts';
+import { VM_PORT } from '../constants.ts';
 import { vmRepository } from '../vmspec/image-name.ts';
 import type { Persistence, VmSpec } from '../vmspec/types.ts';
 import { fromReference } from './image-reference.ts';
@@ -70,10 +71,10 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     novnc: spec.desktop === 'novnc',
     vnc: spec.desktop === 'novnc' || spec.desktop === 'vnc',
     xterm: spec.desktop === 'xterm',
-    novncPort: port(6080) ?? 0,
-    vncPort: port(5901) ?? 0,
+    novncPort: port(VM_PORT.novnc) ?? 0,
+    vncPort: port(VM_PORT.vnc) ?? 0,
     sshd: spec.services.includes('sshd'),
-    sshPort: port(22) ?? 0,
+    sshPort: port(VM_PORT.ssh) ?? 0,
     sshKey: Boolean(spec.sshPublicKey),
     hasPorts: spec.ports.length > 0,
     portVariables: spec.ports.map((p) => `\`${p.variable}\``).join(', '),
