@@ -1,6 +1,6 @@
 // A Contribution is what one layer of the VM adds to the project, as data. Generators return them;
 // renderers (src/render) merge them into files. Nothing here writes or decides file layout.
-import type { Family, PublishedPort } from '../src/vmspec/types.ts';
+import type { Family } from '../src/vmspec/types.ts';
 
 /** A long-running process of the VM, run by supervisord, runit or (alone) tini. */
 export interface Program {
@@ -57,5 +57,3 @@ export interface Contribution {
   /** Ports the healthcheck expects to be listening inside the VM. */
   listens?: number[];
 }
-
-export type { PublishedPort };
