@@ -41,7 +41,7 @@ function busyboxUser(spec: VmSpec): string[] {
   const { name, uid, gid } = spec.user;
   return [
     `old_user="$(awk -F: '$3 == ${uid} { print $1 }' /etc/passwd)"`,
-    `if [ -n "$old_user" ]; then sed -i "/^$old_user:/d" /etc/passwd; rm -rf "/home/$old_user"; fi`,
+    `if [ -n "$old_user" ]; then sed -i "/^$old_user:/d" /etc/passwd; rm -rf "/home/\${old_user:?}"; fi`,
     `if [ -n "$old_user" ] && [ -f /etc/shadow ]; then sed -i "/^$old_user:/d" /etc/shadow; fi`,
     `if ! awk -F: '$3 == ${gid} { found = 1 } END { exit !found }' /etc/group; then echo "${name}:x:${gid}:" >> /etc/group; fi`,
     `echo "${name}:x:${uid}:${gid}:${name}:/home/${name}:/bin/sh" >> /etc/passwd`,
