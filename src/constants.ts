@@ -33,6 +33,15 @@ export const LABEL = {
   importSource: 'dev.dockervm.import.source',
   importFormat: 'dev.dockervm.import.format',
   importOs: 'dev.dockervm.import.os',
+  // On what `dockervm fleet` deploys: the stack, and each seat's service, node, image and address.
+  fleet: 'dev.dockervm.fleet',
+  fleetSeat: 'dev.dockervm.fleet.seat',
+  fleetNode: 'dev.dockervm.fleet.node',
+  fleetImage: 'dev.dockervm.fleet.image',
+  fleetPort: 'dev.dockervm.fleet.port',
+  fleetHost: 'dev.dockervm.fleet.host',
+  /** On the fleet's TLS proxy image: the dockervm version that built it. */
+  fleetProxy: 'dev.dockervm.fleet-proxy',
 } as const;
 
 /** Values of LABEL.role. */

@@ -12,8 +12,6 @@ import { composeVariables, interpolate, variableOf, type Lookup } from './dotenv
 
 export const COMPOSE_FILES = ['compose.yaml', 'compose.yml'] as const;
 
-export type { Desktop, Persistence };
-
 /**
  * A port the vm service publishes, read back from compose.yaml: the scaffolder's PublishedPort with its
  * bind address, and without the purpose (compose.yaml keeps that only as a comment).

@@ -3,7 +3,7 @@
 // (the stack file format and its conversion are the docker CLI's; dockervm never re-implements them).
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import type { Engine } from './engine.ts';
 
 export interface SwarmState {

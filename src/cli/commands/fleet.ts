@@ -2,17 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { rmSync } from 'node:fs';
 import { execCollect } from '../../docker/exec.ts';
 import { listTasks, listVolumeNames, removeStack, removeVolume, stackLeftovers } from '../../docker/swarm.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command, CommandResult } from '../command.ts';
 import type { Context } from '../context.ts';
 import { formatBytes, table } from '../messages.ts';
 import { moveSeat } from '../fleet/move.ts';
 import { deployFleet } from '../fleet/deploy.ts';
 import { passwordDir } from '../fleet/passwords.ts';
-import { FLEET_LABEL, IMAGE_LABEL, PORT_LABEL, parseMemory, parseSeatCount } from '../fleet/plan.ts';
+import { parseMemory, parseSeatCount } from '../fleet/plan.ts';
 import { CA_CERTIFICATE } from '../fleet/proxy.ts';
 import type { SeatRow } from '../fleet/seats.ts';
 import { entryPoint, openFleet, readSeats, type FleetSession } from '../fleet/swarm-session.ts';
+import { LABEL } from '../../constants.ts';
 
 const SUBCOMMANDS = ['up', 'status', 'passwords', 'scale', 'move', 'ca', 'down'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -94,7 +95,7 @@ export const command: Command = {
 
 /** Caddy's root certificate, from the proxy container (pinned to the manager this command talks to). */
 async function proxyCertificate(fleet: FleetSession): Promise<string> {
-  const proxy = fleet.services.find((s) => s.labels[PORT_LABEL]);
+  const proxy = fleet.services.find((s) => s.labels[LABEL.fleetPort]);
   if (!proxy) throw new CLIError(noFleet(fleet));
   const task = (await listTasks(fleet.engine, [proxy.name])).find((t) => t.state === 'running' && t.containerId);
   if (!task?.containerId) throw new CLIError('the entry point is not running yet: see npx dockervm fleet status');
@@ -141,7 +142,7 @@ async function up(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
 
 async function scale(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
   const seats = parseSeatCount(ctx.positionals[1], 'fleet scale');
-  const image = fleet.services.map((s) => s.labels[IMAGE_LABEL]).find(Boolean);
+  const image = fleet.services.map((s) => s.labels[LABEL.fleetImage]).find(Boolean);
   if (!image) throw new CLIError(`${noFleet(fleet)} (scale changes a fleet that runs)`);
   const { seats: rows } = await deployFleet(fleet, {
     seats,
@@ -168,7 +169,7 @@ async function down(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
   for (let i = 0; i < 120 && (await stackLeftovers(engine, fleet.stack)) > 0; i++) await sleep(500);
   let removed: string[] = [];
   if (volumes) {
-    const names = await listVolumeNames(engine, { [FLEET_LABEL]: fleet.stack });
+    const names = await listVolumeNames(engine, { [LABEL.fleet]: fleet.stack });
     // A volume of a container that is still stopping is busy for a moment.
     for (const name of names) {
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -194,7 +195,7 @@ async function down(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
         ? [
             `deleted ${removed.length} disk volume${removed.length === 1 ? '' : 's'} on this node and the passwords`,
             ...(others.length
-              ? [`on ${others.join(', ')} the seats' volumes stay: there, docker volume rm $(docker volume ls -q --filter label=${FLEET_LABEL}=${fleet.stack})`]
+              ? [`on ${others.join(', ')} the seats' volumes stay: there, docker volume rm $(docker volume ls -q --filter label=${LABEL.fleet}=${fleet.stack})`]
               : []),
           ]
         : ["the seats' disks stay (fleet down --volumes deletes them)"]),

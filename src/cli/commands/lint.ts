@@ -19,7 +19,7 @@ import {
   toJson,
   type Finding,
 } from '../../lint/index.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { projectFiles, readText } from '../files.ts';
 import { mergeFindings, runHadolint, runShellcheck, shellScripts, type ToolRun } from '../lint/external.ts';

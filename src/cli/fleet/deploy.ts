@@ -12,12 +12,13 @@ import { buildFromText, deployStack } from '../../docker/swarm.ts';
 import { findCredentials } from '../../registry/credentials.ts';
 import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
 import { VERSION } from '../../version.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import { ensurePassword, passwordFile } from './passwords.ts';
 import { DISK_DIRS, placeSeats, proxyConfigText, stackFile, type FleetPlan, type HealthCheck } from './plan.ts';
 import { PROXY_DOCKERFILE, proxyImageTag } from './proxy.ts';
 import type { SeatRow } from './seats.ts';
 import { entryPoint, existingSeats, readSeats, type FleetSession } from './swarm-session.ts';
+import { LABEL } from '../../constants.ts';
 
 export interface DeployOptions {
   seats: number;
@@ -65,7 +66,7 @@ export async function deployFleet(fleet: FleetSession, options: DeployOptions): 
   const proxyImage = proxyImageTag(VERSION);
   if (!(await inspectImage(engine, proxyImage))) {
     await out.timed(`building the entry point's image ${proxyImage} (Caddy from Debian, once per engine)`, () =>
-      buildFromText(engine, proxyImage, PROXY_DOCKERFILE, { 'dev.dockervm.fleet-proxy': VERSION }, out.progress),
+      buildFromText(engine, proxyImage, PROXY_DOCKERFILE, { [LABEL.fleetProxy]: VERSION }, out.progress),
     );
   }
   const known = entryPoint(fleet);

@@ -5,9 +5,10 @@
 // is deleted there). A failure at any step starts the seat again where it was.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createJob, listTasks, removeService, scaleService, serviceLogs } from '../../docker/swarm.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { LABEL } from '../../constants.ts';
+import { CLIError } from '../../errors.ts';
 import { deployFleet } from './deploy.ts';
-import { DISK_DIRS, FLEET_LABEL, IMAGE_LABEL, NODE_LABEL, SEAT_LABEL } from './plan.ts';
+import { DISK_DIRS } from './plan.ts';
 import type { SeatRow } from './seats.ts';
 import { readSeats, type FleetSession } from './swarm-session.ts';
 
@@ -84,13 +85,13 @@ export async function moveSeat(
   if (!source || source.state !== 'ready') {
     throw new CLIError(`${seatName}'s disk is on ${seat.node}, which is ${source?.state ?? 'gone'}: bring the node back first (nothing was changed)`);
   }
-  const service = fleet.services.find((s) => s.labels[SEAT_LABEL] === seatName);
-  const image = service?.labels[IMAGE_LABEL];
+  const service = fleet.services.find((s) => s.labels[LABEL.fleetSeat] === seatName);
+  const image = service?.labels[LABEL.fleetImage];
   if (!service || !image) throw new CLIError(`${seatName} has no image label: deploy it again with fleet up`);
   const dirs = DISK_DIRS[project.persistence];
   // The stack's namespace label: fleet down (docker stack rm) removes a job a failed move left.
-  const labels = { 'dev.dockervm.project': project.name, [FLEET_LABEL]: stack, 'com.docker.stack.namespace': stack };
-  const volumeLabels = { ...labels, [SEAT_LABEL]: seatName };
+  const labels = { [LABEL.project]: project.name, [LABEL.fleet]: stack, 'com.docker.stack.namespace': stack };
+  const volumeLabels = { ...labels, [LABEL.fleetSeat]: seatName };
   const mounts = (readOnly: boolean) => dirs.map((d) => ({ source: `${stack}_${seatName}-${d}`, target: `/disk/${d}`, readOnly, labels: volumeLabels }));
   const receiver = `${stack}_move-${seatName}-in`;
   const sender = `${stack}_move-${seatName}-out`;
@@ -123,10 +124,10 @@ export async function moveSeat(
       throw new CLIError(`the copy of ${seatName}'s disk does not match what was sent (${sent?.[1] ?? '?'} vs ${received?.[1] ?? '?'} bytes)`);
     }
     // Pinned to the new node, started by the deploy.
-    service.labels[NODE_LABEL] = target.id;
+    service.labels[LABEL.fleetNode] = target.id;
     moved = true;
     const { seats } = await deployFleet(fleet, {
-      seats: fleet.services.filter((s) => s.labels[SEAT_LABEL]).length,
+      seats: fleet.services.filter((s) => s.labels[LABEL.fleetSeat]).length,
       registry: undefined,
       image,
       build: false,

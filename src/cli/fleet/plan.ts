@@ -1,16 +1,11 @@
 // What a fleet is, decided before anything is deployed (pure): the seats and the node each one is
 // pinned to (its disk lives there), whether the nodes can hold them, and the stack file that says so.
 import { Document } from 'yaml';
-import { CLIError } from '../../vmspec/errors.ts';
-import type { Persistence } from '../project.ts';
+import { CLIError } from '../../errors.ts';
+import type { Persistence } from '../../vmspec/types.ts';
 import { caddyfile, PROXY_PORT } from './proxy.ts';
+import { LABEL } from '../../constants.ts';
 
-export const FLEET_LABEL = 'dev.dockervm.fleet';
-export const SEAT_LABEL = 'dev.dockervm.fleet.seat';
-export const NODE_LABEL = 'dev.dockervm.fleet.node';
-export const IMAGE_LABEL = 'dev.dockervm.fleet.image';
-export const PORT_LABEL = 'dev.dockervm.fleet.port';
-export const HOST_LABEL = 'dev.dockervm.fleet.host';
 export const MAX_SEATS = 99;
 
 export interface NodeCapacity {
@@ -122,13 +117,13 @@ export function placeSeats(count: number, existing: readonly Seat[], nodes: read
 
 /** The stack file for `docker stack deploy` (a yaml Document, never string templating). */
 export function stackFile(plan: FleetPlan): string {
-  const labels = (extra: Record<string, string> = {}) => ({ 'dev.dockervm.project': plan.project, [FLEET_LABEL]: plan.stack, ...extra });
+  const labels = (extra: Record<string, string> = {}) => ({ [LABEL.project]: plan.project, [LABEL.fleet]: plan.stack, ...extra });
   const services: Record<string, unknown> = {};
   const volumes: Record<string, unknown> = {};
   const secrets: Record<string, unknown> = {};
   for (const seat of plan.seats) {
-    for (const dir of plan.disk) volumes[`${seat.name}-${dir}`] = { labels: labels({ [SEAT_LABEL]: seat.name }) };
-    secrets[`${seat.name}-password`] = { file: plan.passwordFile(seat.name), labels: labels({ [SEAT_LABEL]: seat.name }) };
+    for (const dir of plan.disk) volumes[`${seat.name}-${dir}`] = { labels: labels({ [LABEL.fleetSeat]: seat.name }) };
+    secrets[`${seat.name}-password`] = { file: plan.passwordFile(seat.name), labels: labels({ [LABEL.fleetSeat]: seat.name }) };
     services[seat.name] = {
       image: plan.image,
       hostname: seat.name,
@@ -148,7 +143,7 @@ export function stackFile(plan: FleetPlan): string {
         placement: { constraints: [`node.id == ${seat.nodeId}`] },
         resources: { reservations: { memory: String(plan.seatMemoryBytes) } },
         restart_policy: { condition: 'any', delay: '5s' },
-        labels: labels({ [SEAT_LABEL]: seat.name, [NODE_LABEL]: seat.nodeId, [IMAGE_LABEL]: plan.image }),
+        labels: labels({ [LABEL.fleetSeat]: seat.name, [LABEL.fleetNode]: seat.nodeId, [LABEL.fleetImage]: plan.image }),
       },
     };
   }
@@ -164,7 +159,7 @@ export function stackFile(plan: FleetPlan): string {
       replicas: 1,
       placement: { constraints: [`node.id == ${plan.proxyNodeId}`] },
       restart_policy: { condition: 'any', delay: '2s' },
-      labels: labels({ [PORT_LABEL]: String(plan.port), [HOST_LABEL]: plan.host }),
+      labels: labels({ [LABEL.fleetPort]: String(plan.port), [LABEL.fleetHost]: plan.host }),
     },
   };
   const doc = new Document({

@@ -1,7 +1,8 @@
 // A seat's state, read from the swarm (pure once the nodes, services and tasks are in hand): a
 // seat whose node is down is `down` whatever its last task said; otherwise its newest task's state.
 import type { SwarmNode, SwarmService, SwarmTask } from '../../docker/swarm.ts';
-import { NODE_LABEL, SEAT_LABEL, seatUrl } from './plan.ts';
+import { seatUrl } from './plan.ts';
+import { LABEL } from '../../constants.ts';
 
 export type SeatState = 'running' | 'starting' | 'down' | 'pending' | 'failed' | 'stopped';
 
@@ -25,9 +26,9 @@ export function seatRows(
 ): SeatRow[] {
   const rows: SeatRow[] = [];
   for (const service of services) {
-    const name = service.labels[SEAT_LABEL];
+    const name = service.labels[LABEL.fleetSeat];
     if (!name) continue;
-    const nodeId = service.labels[NODE_LABEL] ?? '';
+    const nodeId = service.labels[LABEL.fleetNode] ?? '';
     const node = nodes.find((n) => n.id === nodeId);
     const latest = tasks.filter((t) => t.serviceId === service.id).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     const { state, detail } = stateOf(node, latest);

@@ -1,12 +1,13 @@
 // What every fleet command starts with: the project, an engine that is a swarm manager, the nodes,
 // and what of this project's fleet already runs there. No swarm, or a worker, ends here with how to fix it.
 import { listNodes, listServices, listTasks, swarmState, type SwarmNode, type SwarmService, type SwarmState } from '../../docker/swarm.ts';
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Context } from '../context.ts';
 import { openSession, type Session } from '../session.ts';
 import { readPassword } from './passwords.ts';
-import { FLEET_LABEL, HOST_LABEL, NODE_LABEL, PORT_LABEL, SEAT_LABEL, stackName, type Seat } from './plan.ts';
+import { stackName, type Seat } from './plan.ts';
 import { seatRows, type SeatRow } from './seats.ts';
+import { LABEL } from '../../constants.ts';
 
 export interface FleetSession extends Session {
   swarm: SwarmState;
@@ -31,27 +32,27 @@ export async function openFleet(ctx: Context): Promise<FleetSession> {
     );
   }
   const stack = stackName(session.project.name);
-  const [nodes, services] = await Promise.all([listNodes(session.engine), listServices(session.engine, { [FLEET_LABEL]: stack })]);
+  const [nodes, services] = await Promise.all([listNodes(session.engine), listServices(session.engine, { [LABEL.fleet]: stack })]);
   return { ...session, swarm, stack, nodes, services };
 }
 
 export function existingSeats(fleet: FleetSession): Seat[] {
   return fleet.services.flatMap((s) => {
-    const name = s.labels[SEAT_LABEL];
-    const nodeId = s.labels[NODE_LABEL];
+    const name = s.labels[LABEL.fleetSeat];
+    const nodeId = s.labels[LABEL.fleetNode];
     return name && nodeId ? [{ name, nodeId }] : [];
   });
 }
 
 export function entryPoint(fleet: FleetSession): { host: string; port: number } | undefined {
-  const proxy = fleet.services.find((s) => s.labels[PORT_LABEL]);
+  const proxy = fleet.services.find((s) => s.labels[LABEL.fleetPort]);
   if (!proxy) return undefined;
-  return { host: proxy.labels[HOST_LABEL] ?? fleet.swarm.address, port: Number(proxy.labels[PORT_LABEL]) };
+  return { host: proxy.labels[LABEL.fleetHost] ?? fleet.swarm.address, port: Number(proxy.labels[LABEL.fleetPort]) };
 }
 
 /** Reads the seats again (tasks move on while we wait). */
 export async function readSeats(fleet: FleetSession): Promise<SeatRow[]> {
-  const [nodes, services] = await Promise.all([listNodes(fleet.engine), listServices(fleet.engine, { [FLEET_LABEL]: fleet.stack })]);
+  const [nodes, services] = await Promise.all([listNodes(fleet.engine), listServices(fleet.engine, { [LABEL.fleet]: fleet.stack })]);
   fleet.nodes = nodes;
   fleet.services = services;
   const tasks = await listTasks(
