@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Answers } from '../vmspec/answers.ts';
 import { defaultAnswers } from '../vmspec/defaults.ts';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import { projectNameFromDirectory } from '../vmspec/validate.ts';
 import { resolveBase } from '../vmspec/normalize.ts';
 import type { Family } from '../vmspec/types.ts';

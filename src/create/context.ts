@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import type { HostFacts } from '../vmspec/defaults.ts';
 import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
 import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';

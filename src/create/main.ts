@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { renderProject } from '../render/project.ts';
 import type { RenderTemplate } from '../render/templates.ts';
 import { targetState, writeProject } from '../render/write.ts';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 import { normalizeAnswers } from '../vmspec/normalize.ts';
 import type { BaseImage } from '../vmspec/types.ts';
 import { VERSION } from '../version.ts';

@@ -1,4 +1,4 @@
-import { CLIError } from '../../vmspec/errors.ts';
+import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { launch, opener } from '../opener.ts';
 import { openSession } from '../session.ts';
