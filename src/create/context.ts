@@ -59,7 +59,10 @@ export interface Context {
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : member(flag, value, allowed);
+}
+
+function member<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new CLIError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
 }
@@ -105,7 +108,7 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     desktop: oneOf('desktop', values.desktop, DESKTOPS),
     windowManager: oneOf('wm', values.wm, WINDOW_MANAGERS),
     supervisor: oneOf('supervisor', values.supervisor, ['auto', ...SUPERVISORS] as const),
-    services: services?.map((s) => oneOf('service', s, SERVICES)!),
+    services: services?.map((s) => member('service', s, SERVICES)),
     userName: values.user,
     uid: values.uid,
     gid: values.gid,

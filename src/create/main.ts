@@ -64,7 +64,7 @@ export function randomVncPassword(): string {
   const bytes = new Uint8Array(16);
   while (chars.length < 8) {
     fillRandom(bytes);
-    for (const byte of bytes) if (byte < limit && chars.length < 8) chars.push(alphabet[byte % alphabet.length]!);
+    for (const byte of bytes) if (byte < limit && chars.length < 8) chars.push(alphabet.charAt(byte % alphabet.length));
   }
   return chars.join('');
 }

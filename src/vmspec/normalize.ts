@@ -97,10 +97,11 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
   const share = answers.share === undefined ? undefined : resolveShare(answers.share);
   if (typeof share === 'string') problems.push(share);
 
-  if (problems.length > 0) throw new CLIError(problems.join('\n'));
+  // No name always came with a problem.
+  if (problems.length > 0 || name === undefined) throw new CLIError(problems.join('\n'));
   const initSource = busybox ? { reference: INIT_SOURCE_REFERENCE, family: 'debian' as const } : undefined;
   return {
-    name: name!,
+    name,
     base,
     ...(initSource ? { initSource } : {}),
     desktop,
