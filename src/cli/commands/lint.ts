@@ -100,12 +100,11 @@ export const command: Command = {
     if (!(FORMATS as readonly string[]).includes(format)) throw new CLIError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
     const files = projectFiles(ctx);
     // An absolute --config is taken as it is; a relative one is relative to the project.
-    const configFile = ctx.string('config')
-      ? resolve(files.dir, ctx.string('config')!)
-      : ['.hadolint.yaml', '.hadolint.yml'].map((f) => join(files.dir, f)).find((f) => existsSync(f));
-    if (configFile && !existsSync(configFile)) throw new CLIError(`--config ${ctx.string('config')}: no such file`);
+    const given = ctx.string('config');
+    const configFile = given ? resolve(files.dir, given) : ['.hadolint.yaml', '.hadolint.yml'].map((f) => join(files.dir, f)).find((f) => existsSync(f));
+    if (configFile && !existsSync(configFile)) throw new CLIError(`--config ${given}: no such file`);
     const parsed = configFile ? parseConfig(readText(configFile)) : { config: DEFAULT_CONFIG, problems: [] };
-    for (const problem of parsed.problems) ctx.out.warn(`${relative(files.dir, configFile!)}: ${problem} (ignored)`);
+    if (configFile) for (const problem of parsed.problems) ctx.out.warn(`${relative(files.dir, configFile)}: ${problem} (ignored)`);
     const config = parsed.config;
 
     let findings: Finding[] = [];

@@ -24,7 +24,8 @@ function version(tool: string): string | undefined {
 }
 
 export function runHadolint(dir: string, dockerfile: string, configFile: string | undefined): ToolRun {
-  const files = [relative(dir, dockerfile)];
+  const file = relative(dir, dockerfile);
+  const files = [file];
   const v = version('hadolint');
   if (!v) return { tool: 'hadolint', status: 'missing', files, findings: [] };
   const result = spawnSync('hadolint', ['--no-color', '-f', 'json', ...(configFile ? ['--config', configFile] : []), dockerfile], {
@@ -39,7 +40,7 @@ export function runHadolint(dir: string, dockerfile: string, configFile: string 
       status: 'ran',
       version: v,
       files,
-      findings: list.map((f) => ({ file: files[0]!, line: f.line, column: f.column, code: f.code, severity: LEVELS[f.level] ?? 'info', message: f.message })),
+      findings: list.map((f) => ({ file, line: f.line, column: f.column, code: f.code, severity: LEVELS[f.level] ?? 'info', message: f.message })),
     };
   } catch {
     return { tool: 'hadolint', status: 'failed', version: v, files, detail: (result.stderr || result.stdout).trim().split('\n')[0] ?? '', findings: [] };
