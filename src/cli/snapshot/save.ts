@@ -134,7 +134,11 @@ export async function saveSnapshot(session: Session, options: SaveOptions): Prom
                 dataHelper,
                 volumes,
                 held,
-                scans.map((scan, i) => ({ scan, output: outputs[i]! })),
+                scans.map((scan, i) => {
+                  const output = outputs[i];
+                  if (!output) throw new Error(`the frozen read returned ${outputs.length} outputs for ${scans.length} volumes`);
+                  return { scan, output };
+                }),
                 totals,
               )
             : new Map<string, HeldState>(),

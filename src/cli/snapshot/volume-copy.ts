@@ -133,8 +133,14 @@ export async function finishStill(
   const states = new Map<string, HeldState>();
   for (const [i, v] of volumes.entries()) {
     const before = held.get(v.name);
-    const { scan, output } = scans[i]!;
-    const live = scan.kind === 'manifest' ? parseManifestOutput(output, scan.dir) : await caughtUp(session, helper, scan.dir, before!.manifest, output);
+    const still = scans[i];
+    if (!still) throw new Error(`no still scan of volume ${v.name}`);
+    const { scan, output } = still;
+    let live: Manifest;
+    if (scan.kind === 'manifest') live = parseManifestOutput(output, scan.dir);
+    else if (before) live = await caughtUp(session, helper, scan.dir, before.manifest, output);
+    // stillScans reads only the changes of a volume this save walked before.
+    else throw new Error(`a changes scan of volume ${v.name} without its earlier walk`);
     const identity = identityOf(v, live);
     const plan = planSync(live, before && sameIdentity(before.identity, identity) ? before.manifest : undefined);
     states.set(v.name, { manifest: live, identity });

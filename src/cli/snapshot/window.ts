@@ -119,7 +119,9 @@ async function cgroupFrozen<T>(session: Session, freezer: { helper: string; at: 
     try {
       value = await withDeadline(WINDOW_MS, 'the frozen part of the save', work.finish(held.scans));
       step('changes copied');
-      imageId = await withDeadline(WINDOW_MS, 'committing the frozen VM', commit!);
+      // onFrozen started it: holdFrozen returns only once the VM is frozen.
+      if (!commit) throw new Error('the VM was held without being frozen: nothing was committed');
+      imageId = await withDeadline(WINDOW_MS, 'committing the frozen VM', commit);
       step('container committed');
     } finally {
       await thawOrExplain(() => held.release().catch(() => thaw(engine, freezer.helper, freezer.at)), work.keepHelper);
