@@ -1,3 +1,4 @@
+import { VM_PORT } from '../../constants.ts';
 import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { launch, opener } from '../opener.ts';
@@ -23,7 +24,7 @@ export const command: Command = {
     const running = Boolean(vm?.running);
     const published = vmAddresses(vm, project);
     const target = published.find((a) => a.kind === 'novnc') ?? published.find((a) => a.kind === 'vnc');
-    if (!target) throw new CLIError(`${project.name} publishes no desktop port (6080 for noVNC, 5901 for VNC): see compose.yaml`);
+    if (!target) throw new CLIError(`${project.name} publishes no desktop port (${VM_PORT.novnc} for noVNC, ${VM_PORT.vnc} for VNC): see compose.yaml`);
     if (!running) out.warn(`${project.name} is not running: start it with \`npx dockervm up\``);
     let opened = false;
     if (ctx.flag('browser')) {

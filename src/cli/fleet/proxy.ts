@@ -1,6 +1,7 @@
 // The fleet's one entry point: Caddy from Debian's archive, as a swarm service. It terminates TLS
 // (its own local CA: `tls internal`) and routes /seat-NN/ to that seat's noVNC, whose page is told
 // to open its websocket under the same prefix (noVNC's `path` parameter).
+import { VM_PORT } from '../../constants.ts';
 
 /** The port Caddy listens on inside its container (published on the manager as --port). */
 export const PROXY_PORT = 8443;
@@ -57,7 +58,7 @@ export function caddyfile(host: string, seats: readonly string[]): string {
       `\t@${seat}-root path /${seat}/`,
       `\tredir @${seat}-root ${seatPage(seat)} 302`,
       `\thandle_path /${seat}/* {`,
-      `\t\treverse_proxy ${seat}:6080`,
+      `\t\treverse_proxy ${seat}:${VM_PORT.novnc}`,
       '\t}',
     );
   }
