@@ -1,6 +1,6 @@
 // The window manager of the VNC desktops: none, Openbox (frames and a right-click menu, the light
 // default) or XFCE (a full desktop: panel, application menu, file manager, terminal).
-import type { Family, VmSpec } from '../src/vmspec/types.ts';
+import type { Family, Persistence, VmSpec } from '../src/vmspec/types.ts';
 import { launchers } from './apps.ts';
 import type { Contribution } from './contribution.ts';
 import { RUNTIME_BIN, VNC_DISPLAY, rootfsPath } from './paths.ts';
@@ -16,10 +16,19 @@ export function windowManagerLayer(spec: VmSpec): Contribution {
   }
 }
 
+const PERSISTENCE_LINE: Record<Persistence, string> = {
+  rootfs: 'Installed software and your files survive docker compose down.',
+  volumes: 'Installed software and your files survive docker compose down.',
+  home: 'Your files in /home survive docker compose down; installed software does not.',
+  none: 'Nothing survives docker compose down: this VM starts fresh every time.',
+};
+
 function openbox(spec: VmSpec): Contribution {
+  const background = `${RUNTIME_BIN}/desktop-background`;
   return {
     layer: 'window-manager:openbox',
-    packages: { [spec.base.family]: ['openbox'] },
+    // python3 paints the background (Debian's openbox depends on it anyway).
+    packages: { [spec.base.family]: ['openbox', 'python3'] },
     programs: [
       {
         name: 'openbox',
@@ -28,8 +37,29 @@ function openbox(spec: VmSpec): Contribution {
         priority: 20,
         environment: { DISPLAY: VNC_DISPLAY },
       },
+      {
+        // Openbox paints no background: without this the desktop is the X server's black root window.
+        name: 'desktop-background',
+        command: [`${RUNTIME_BIN}/wait-x`, background],
+        runAs: 'user',
+        priority: 25,
+        environment: { DISPLAY: VNC_DISPLAY },
+      },
     ],
     files: [
+      {
+        path: rootfsPath(background),
+        mode: 0o755,
+        template: 'rootfs/desktop-background.py.hbs',
+        // Python string literals, from JSON (its escapes are Python's too).
+        data: {
+          name: JSON.stringify(spec.name),
+          persistence: JSON.stringify(PERSISTENCE_LINE[spec.persistence]),
+          apps: launchers(spec)
+            .map((l) => l.label)
+            .join(', '),
+        },
+      },
       // System-wide menu, so the persisted home stays the user's own.
       {
         path: 'rootfs/etc/xdg/openbox/menu.xml',

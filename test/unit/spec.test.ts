@@ -112,7 +112,11 @@ describe('refusals name every problem at once', () => {
     ['an underivable name', { directory: '___' }, /cannot make a project name/],
     ['a clash with sshd', { services: ['sshd' as const], ports: ['2222'] }, /already published for SSH/],
     // Refused here, before any registry is asked (pinning comes after normalizing).
-    ['several processes without a supervisor', { supervisor: 'none' as const }, /4 processes \(vnc-server, xterm, openbox, novnc\) need a supervisor/],
+    [
+      'several processes without a supervisor',
+      { supervisor: 'none' as const },
+      /5 processes \(vnc-server, xterm, openbox, desktop-background, novnc\) need a supervisor/,
+    ],
     ['a browser without a VNC desktop', { desktop: 'shell' as const, apps: ['firefox' as const] }, /--app firefox needs the vnc or novnc desktop/],
     ['a browser on Ubuntu (snap only)', { base: 'ubuntu', apps: ['chromium' as const] }, /Ubuntu packages chromium only as a snap/],
     ['runit where it is not packaged', { base: 'fedora', supervisor: 'runit' as const }, /runit is not packaged for fedora/],
