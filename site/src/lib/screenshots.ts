@@ -7,7 +7,7 @@ export const SCREENSHOTS_PATH = 'screenshots';
 
 const CAPTIONS: Record<WindowManager, string> = {
   openbox: 'Openbox: windows with frames, a menu on a right-click of the background, an xterm at start.',
-  xfce: 'XFCE: a panel with the application menu, a dock, the file manager and a terminal.',
+  xfce: 'XFCE: the application menu in the panel at the top, a dock at the bottom (terminal, file manager, browser), icons on the desktop.',
   none: 'No window manager: the xterm that opens at start, without a frame.',
 };
 
