@@ -54,6 +54,8 @@ export interface Contribution {
   binds?: BindMount[];
   /** Compose secrets (file under secrets/) the vm service needs. */
   secrets?: string[];
+  /** Size of /dev/shm the VM needs, in MiB (compose shm_size; the largest asked for wins). Docker's default is 64. */
+  shmMegabytes?: number;
   /** Ports the healthcheck expects to be listening inside the VM. */
   listens?: number[];
 }
