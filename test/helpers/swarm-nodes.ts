@@ -43,6 +43,12 @@ export interface SwarmLab {
   registry: string;
   nodes: SwarmNode[];
   manager: SwarmNode;
+  /**
+   * A program that runs Chromium inside a client namespace on the switch (a student's machine on the
+   * LAN): there Chromium sees no interface come and go, where on the host every container started by
+   * anyone changes the network and Chromium aborts its loads (net::ERR_NETWORK_CHANGED).
+   */
+  chromiumInClient: string;
   /** `docker swarm init` on the manager. */
   initSwarm(): void;
   /** The workers join the manager's swarm. */
@@ -164,6 +170,17 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
     must('ip', ['addr', 'add', `${hostAddress}/24`, 'dev', hostLink]);
     must('ip', ['link', 'set', hostLink, 'up']);
 
+    const client = `dvfl${id}-cl`;
+    must('ip', ['netns', 'add', client]);
+    namespaces.push(client);
+    must('ip', ['-n', sw, 'link', 'add', 'cl', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', client]);
+    must('ip', ['-n', sw, 'link', 'set', 'cl', 'master', 'br0', 'up']);
+    must('ip', ['-n', client, 'addr', 'add', `10.219.${k}.5/24`, 'dev', 'eth0']);
+    must('ip', ['-n', client, 'link', 'set', 'eth0', 'up']);
+    must('ip', ['-n', client, 'link', 'set', 'lo', 'up']);
+    const chromiumInClient = join(dir, 'chromium-in-client');
+    writeFileSync(chromiumInClient, `#!/bin/sh\nexec nsenter --net=/run/netns/${client} -- /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+
     // The registry, on the host's side of the switch only.
     const registry = `${hostAddress}:5000`;
     mkdirSync(join(dir, 'registry'));
@@ -257,6 +274,7 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
       registry,
       nodes,
       manager,
+      chromiumInClient,
       initSwarm: () => {
         // An address pool away from the switch's 10.219.0.0/16.
         manager.docker(['swarm', 'init', '--advertise-addr', manager.address, '--default-addr-pool', '10.218.0.0/16']);

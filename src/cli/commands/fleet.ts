@@ -46,7 +46,7 @@ export const command: Command = {
     host: { type: 'string', value: 'NAME', description: "up: the entry point's address in the seats' URLs (default: the manager's swarm address)" },
     port: { type: 'string', value: 'PORT', description: "up: the entry point's port on the manager (default 8443)" },
     'seat-memory': { type: 'string', value: 'SIZE', description: 'up, scale: memory reserved per seat, to check the nodes can hold them (default 512M)' },
-    wait: { type: 'string', value: 'SECONDS', description: 'up, scale: how long to wait for every seat to be healthy (default 300; 0: do not wait)' },
+    wait: { type: 'string', value: 'SECONDS', description: 'up, scale, move: how long to wait for every seat to be healthy (default 300; 0: do not wait)' },
     volumes: { type: 'boolean', description: "down: also delete the seats' disks and passwords" },
   },
   positionals: { min: 1, max: 3 },
@@ -54,6 +54,7 @@ export const command: Command = {
     'npx dockervm fleet up --seats 20 --registry registry.example.com:5000/class',
     'npx dockervm fleet status --json',
     'npx dockervm fleet scale 25',
+    'npx dockervm fleet move seat-07 lab-3',
     'npx dockervm fleet down --volumes --yes',
   ],
   async run(ctx) {

@@ -13,6 +13,8 @@ import type { SeatRow } from './seats.ts';
 import { readSeats, type FleetSession } from './swarm-session.ts';
 
 const PORT = 7070;
+// A disk of a few GB over a slow link: generous, but bounded.
+const COPY_TIMEOUT_MS = 30 * 60_000;
 
 // Python is in every noVNC image (websockify is Python); tar is in every distribution's base. Each
 // side runs tar itself and reports only when tar succeeded, so a half-read disk never looks whole.
@@ -114,7 +116,7 @@ export async function moveSeat(
           if (failed) throw new CLIError(`copying the disk failed: ${failed.error || failed.message}`);
           return tasks.length === 2 && tasks.every((t) => t.state === 'complete');
         },
-        options.waitMs,
+        COPY_TIMEOUT_MS,
         "the disk's copy",
       ),
     );

@@ -12,9 +12,10 @@ export const proxyImageTag = (version: string) => `dockervm/fleet-proxy:${versio
 export const PROXY_DOCKERFILE = [
   '# The dockervm fleet entry point: Caddy from the distribution, run as an unprivileged user.',
   'FROM debian:bookworm-slim',
-  // The same apt caches as the VM's own Dockerfile: on an engine that built a VM, the lists are there.
-  'RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\',
-  '    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\',
+  // The same apt caches as the VM's own Dockerfile (on an engine that built a VM, the lists are there);
+  // private, so a VM build holding them does not make this one wait.
+  'RUN --mount=type=cache,target=/var/cache/apt,sharing=private \\',
+  '    --mount=type=cache,target=/var/lib/apt/lists,sharing=private \\',
   '    rm -f /etc/apt/apt.conf.d/docker-clean \\',
   '    && apt-get update \\',
   '    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends caddy ca-certificates \\',
