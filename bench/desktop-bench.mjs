@@ -1,0 +1,183 @@
+// The full desktop (issue 10), on the real engine, in one run:
+//  1. window managers by what they pull: `apt-get install --simulate` of each on top of the desktop
+//     every VNC VM has, with dpkg's Installed-Size of the packages it would add (Debian 12);
+//  2. XFCE + Firefox as create-dockervm makes it vs a careless
+//     `apt-get install -y xfce4 firefox-esr tigervnc-standalone-server novnc websockify supervisor`
+//     on the same base (image − base; goal ≤ 0.6×);
+//  3. idle memory of the XFCE desktop, browser closed (the container's cgroup, after the desktop has
+//     settled; goal ≤ 200 MB).
+// Printed, never asserted. Needs a running engine and the local mirror (scripts/engine/up.sh).
+// Removes what it builds. BENCH_DESKTOP_SKIP_CARELESS=1 leaves out the careless build (the slow part).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const CREATE_BIN = join(root, 'packages/create-dockervm/bin/create-dockervm.js');
+const MIRROR = process.env.DOCKERVM_REGISTRY_MIRROR ?? 'http://127.0.0.1:5000';
+const work = mkdtempSync(join(tmpdir(), 'dvmbench-'));
+const MB = 1_000_000;
+const run = Date.now().toString(36).slice(-4);
+
+function sh(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 30 * 60_000, maxBuffer: 64 * MB, ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${(result.stderr ?? '').slice(-3000)}`);
+  return result.stdout;
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function imageSize(ref) {
+  if (spawnSync('docker', ['image', 'inspect', ref], { stdio: 'ignore' }).status !== 0) sh('docker', ['pull', '-q', ref]);
+  return Number(sh('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]).trim());
+}
+
+/** The base image a generated Dockerfile starts from (last FROM), as `repo@sha256:…`. */
+function baseOf(dir) {
+  const reference = sh('grep', ['^FROM ', join(dir, 'Dockerfile')])
+    .trim()
+    .split('\n')
+    .at(-1)
+    .split(/\s+/)[1];
+  const [name, digest] = reference.split('@');
+  return digest ? `${name.replace(/:[^/]*$/, '')}@${digest}` : reference;
+}
+
+function scaffold(name, args) {
+  const dir = join(work, name);
+  sh(process.execPath, [CREATE_BIN, dir, '--yes', '--no-install', '--uid', '1000', '--gid', '1000', ...args], {
+    env: { ...process.env, NO_COLOR: '1', DOCKERVM_REGISTRY_MIRROR: MIRROR, HOME: work },
+  });
+  return dir;
+}
+
+function removeLabelled(project) {
+  const label = `label=dev.dockervm.project=${project}`;
+  const list = (args) =>
+    spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
+  const containers = list(['ps', '-aq']);
+  if (containers.length) spawnSync('docker', ['rm', '-f', ...containers], { stdio: 'ignore' });
+  const images = [...new Set(list(['images', '-aq']))];
+  if (images.length) spawnSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
+  const volumes = list(['volume', 'ls', '-q']);
+  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes], { stdio: 'ignore' });
+}
+
+/**
+ * What each window manager would add to the VNC desktop every VM has (Xtigervnc, xterm, python3,
+ * supervisor), by apt's own dependency resolution (no recommends) and dpkg's Installed-Size.
+ */
+function windowManagerCosts(base) {
+  const desktop = 'tigervnc-standalone-server tigervnc-tools xterm fonts-dejavu-core python3 supervisor';
+  const candidates = [
+    'openbox',
+    'jwm',
+    'icewm',
+    'fluxbox',
+    'xfwm4',
+    'xfce4-session xfwm4 xfce4-panel xfdesktop4 xfce4-settings thunar xfce4-terminal dbus-x11',
+  ];
+  const script = [
+    'set -e',
+    'apt-get update -qq >/dev/null',
+    // The marginal cost: packages the candidate adds to an already-installed desktop.
+    `base="$(apt-get install -s --no-install-recommends ${desktop} | awk '/^Inst /{print $2}' | sort)"`,
+    `for wm in ${candidates.map((c) => `'${c}'`).join(' ')}; do`,
+    `  all="$(apt-get install -s --no-install-recommends ${desktop} $wm | awk '/^Inst /{print $2}' | sort)"`,
+    '  added="$(comm -13 <(echo "$base") <(echo "$all"))"',
+    // One apt-cache call per candidate: Installed-Size (KiB) and name of every package it adds.
+    '  sizes="$(apt-cache show --no-all-versions $added | awk \'/^Package:/{p=$2} /^Installed-Size:/{print $2, p}\' | sort -rn)"',
+    '  kb="$(echo "$sizes" | awk \'{s+=$1} END{print s+0}\')"',
+    '  big="$(echo "$sizes" | head -n 5 | awk \'{printf "%s %.1f, ", $2, $1/1024}\')"',
+    '  printf "%s\\t%s\\t%s\\t%s\\n" "$wm" "$kb" "$(echo "$added" | wc -w)" "$big"',
+    'done',
+  ].join('\n');
+  const out = sh('docker', ['run', '--rm', '--label', `dev.dockervm.project=dvmbench-wm-${run}`, base, 'bash', '-c', script]);
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .map(([wm, kb, count, big]) => ({ wm, mb: Number(kb) / 1024, count: Number(count), big: big.replace(/, $/, '') }));
+}
+
+/** The container's memory as its cgroup counts it (what `docker stats` shows), in MB. */
+function memoryMb(container) {
+  const usage = sh('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', container]).trim().split(' / ')[0];
+  const match = /^([\d.]+)\s*([KMG]i?B)$/.exec(usage);
+  if (!match) throw new Error(`unexpected docker stats output: ${usage}`);
+  const factor = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1e3, MB: 1e6, GB: 1e9 }[match[2]];
+  return (Number(match[1]) * factor) / MB;
+}
+
+const cleanup = [];
+const report = [];
+try {
+  const xfceName = `dvmbench-xfce-${run}`;
+  const xfce = scaffold(xfceName, ['--wm', 'xfce', '--app', 'firefox']);
+  cleanup.push(() => removeLabelled(xfceName));
+  cleanup.push(() => sh('docker', ['compose', 'down', '--rmi', 'all', '--volumes', '--timeout', '5'], { cwd: xfce }));
+  const base = baseOf(xfce);
+
+  process.stderr.write('window managers: apt-get install --simulate on the base …\n');
+  const costs = windowManagerCosts(base);
+  report.push('### Window managers on the VNC desktop (Debian 12, apt --no-install-recommends, dpkg Installed-Size)', '');
+  report.push('| window manager | adds | packages | biggest (MB installed) |', '|---|---:|---:|---|');
+  for (const c of costs)
+    report.push(`| ${c.wm.includes(' ') ? 'XFCE as create-dockervm installs it' : c.wm} | ${c.mb.toFixed(1)} MB | ${c.count} | ${c.big} |`);
+
+  process.stderr.write('building XFCE + Firefox …\n');
+  let started = Date.now();
+  sh('docker', ['compose', 'build', '--quiet'], { cwd: xfce });
+  const xfceBuilt = Date.now() - started;
+  const xfceAdded = imageSize(`dockervm/${xfceName}:latest`) - imageSize(base);
+
+  report.push('', '### XFCE + Firefox image', '');
+  report.push(`create-dockervm --wm xfce --app firefox: +${(xfceAdded / MB).toFixed(0)} MB over its base (built in ${(xfceBuilt / 1000).toFixed(0)} s)`);
+  if (process.env.BENCH_DESKTOP_SKIP_CARELESS !== '1') {
+    const careless = join(work, 'careless');
+    mkdirSync(careless);
+    writeFileSync(
+      join(careless, 'Dockerfile'),
+      `FROM ${base}\nRUN apt-get update && apt-get install -y xfce4 firefox-esr tigervnc-standalone-server novnc websockify supervisor && rm -rf /var/lib/apt/lists/*\n`,
+    );
+    const tag = `dvmbench-careless-xfce-${run}:latest`;
+    cleanup.push(() => sh('docker', ['image', 'rm', tag]));
+    started = Date.now();
+    sh('docker', ['build', '-q', '--label', `dev.dockervm.project=dvmbench-careless-${run}`, '-t', tag, careless]);
+    const carelessAdded = imageSize(tag) - imageSize(base);
+    report.push(
+      `careless apt-get install -y xfce4 firefox-esr tigervnc-standalone-server novnc websockify supervisor: +${(carelessAdded / MB).toFixed(0)} MB (built in ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    );
+    report.push(`ratio: **${(xfceAdded / carelessAdded).toFixed(2)}×** the careless desktop (goal ≤ 0.6×)`);
+  }
+
+  process.stderr.write('idle memory of the XFCE desktop …\n');
+  sh('docker', ['compose', 'up', '-d', '--wait', '--wait-timeout', '300'], { cwd: xfce });
+  const container = sh('docker', ['compose', 'ps', '-q', 'vm'], { cwd: xfce }).trim();
+  // The desktop settles (panel plugins, desktop icons, thumbnails) in the first seconds: read after it has.
+  await sleep(30_000);
+  const readings = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(memoryMb(container));
+    await sleep(2000);
+  }
+  readings.sort((a, b) => a - b);
+  const browsers = sh('docker', ['exec', container, 'sh', '-c', 'pgrep -c firefox || true']).trim();
+  report.push('', '### Idle memory, XFCE desktop, browser closed', '');
+  report.push(
+    `median of 5 readings 30 s after healthy: **${readings[2].toFixed(0)} MB** (min ${readings[0].toFixed(0)}, max ${readings[4].toFixed(0)}; firefox processes: ${browsers}; goal ≤ 200 MB)`,
+  );
+} finally {
+  for (const step of cleanup.reverse()) {
+    try {
+      step();
+    } catch (error) {
+      process.stderr.write(`cleanup: ${error.message.split('\n')[0]}\n`);
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(report.join('\n'));
