@@ -92,10 +92,11 @@ function vncDesktop(spec: VmSpec): Contribution {
       environment: display,
     });
   }
-  if (browser) programs.push(noVncProgram(family));
+  // With remote access the web front is remote-access.ts's (TLS, a long password) instead of plain websockify.
+  if (browser && !spec.remoteAccess) programs.push(noVncProgram(family));
   const files = [script('start-vnc', 'rootfs/start-vnc.sh.hbs', { xvnc: packages.xvnc, port: VNC_PORT }), script('wait-x', 'rootfs/wait-x.sh.hbs')];
   if (browser) {
-    files.push({ path: rootfsPath(`${noVncWeb(family)}/index.html`), mode: 0o644, template: 'rootfs/novnc-index.html.hbs', data: { name: spec.name } });
+    files.push({ path: rootfsPath(`${noVncWeb(family)}/index.html`), mode: 0o644, template: 'rootfs/novnc-index.html.hbs', data: { name: spec.name, secure: Boolean(spec.remoteAccess) } });
   }
   return {
     layer: `desktop:${spec.desktop}`,
@@ -117,7 +118,7 @@ function vncDesktop(spec: VmSpec): Contribution {
 }
 
 /** Where the noVNC web client lives: the distribution's package, or (Debian) files under /usr/local. */
-function noVncWeb(family: Family): string {
+export function noVncWeb(family: Family): string {
   return family === 'debian' ? NOVNC_WEB : '/usr/share/novnc';
 }
 

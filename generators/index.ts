@@ -6,6 +6,7 @@ import { desktopLayer } from './desktop.ts';
 import { extraPackagesLayer } from './packages.ts';
 import { persistenceLayer } from './persistence.ts';
 import { runtimeLayer } from './runtime.ts';
+import { remoteAccessLayer } from './remote-access.ts';
 import { serviceLayers } from './services.ts';
 import { shareLayer } from './share.ts';
 import { supervisionLayer, type Supervision } from './supervision.ts';
@@ -24,6 +25,7 @@ export function generate(spec: VmSpec): Generated {
     baseLayer(spec),
     userLayer(spec),
     shareLayer(spec),
+    remoteAccessLayer(spec),
     desktopLayer(spec),
     windowManagerLayer(spec),
     ...serviceLayers(spec),

@@ -10,6 +10,7 @@ import { resolveBase } from '../vmspec/normalize.ts';
 import type { Family } from '../vmspec/types.ts';
 import type { Context } from './context.ts';
 import { CUSTOM_BASE, questions, splitWords } from './questions.ts';
+import { readTlsFiles } from './tls-files.ts';
 
 /** The four prompt kinds used, shaped like @inquirer/prompts (tests pass @inquirer/testing-driven ones). */
 export interface Prompter {
@@ -68,6 +69,7 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
   );
   const ports = await ask(flags.ports, async () => splitWords(await prompt.input(questions.ports())), defaults.ports);
   const sshPublicKey = services.includes('sshd') ? await readSshKey(flags.sshKeyFile, context.home) : undefined;
+  const tls = await readTlsFiles(flags.certFile, flags.keyFile);
 
   return {
     ...defaults,
@@ -89,6 +91,7 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
     bindAll: flags.bindAll ?? false,
     ...(sshPublicKey ? { sshPublicKey } : {}),
     ...(flags.share !== undefined ? { share: flags.share } : {}),
+    ...(tls ? { tls } : {}),
   };
 }
 

@@ -32,6 +32,9 @@ export interface Flags {
   sshKeyFile?: string;
   /** --share: the folder for ~/share (a bare --share is ./share). */
   share?: string;
+  /** --cert/--key: files of a TLS certificate for the browser desktop. */
+  certFile?: string;
+  keyFile?: string;
   /** --port-base and the per-port flags, as typed (checked in ports.ts, where the VM's ports are known). */
   hostPorts: { base?: string; novnc?: string; vnc?: string; ssh?: string };
 }
@@ -119,6 +122,8 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     bindAll: values['bind-all'],
     sshKeyFile: values['ssh-key'],
     share: values.share,
+    certFile: values.cert,
+    keyFile: values.key,
     hostPorts: { base: values['port-base'], novnc: values['novnc-port'], vnc: values['vnc-port'], ssh: values['ssh-port'] },
   };
   const yes = values.yes ?? false;

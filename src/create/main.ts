@@ -14,6 +14,7 @@ import { createMessages, type Messages, type Streams } from './messages.ts';
 import { decideInstall } from './install.ts';
 import { helpText } from './options.ts';
 import { realPortProbe } from './port-probe.ts';
+import { tlsSecrets } from './tls-files.ts';
 import { choosePorts, fixedPorts, type PortProbe } from './ports.ts';
 import { installCommand } from './package-manager.ts';
 
@@ -55,16 +56,16 @@ function fillRandom(bytes: Uint8Array<ArrayBuffer>): void {
 }
 
 /** VNC authentication uses at most 8 characters; an unambiguous alphabet makes them easy to type. */
-export function randomVncPassword(): string {
+export function randomVncPassword(length = 8): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   // Bytes beyond the largest multiple of the alphabet's length are drawn again, so every character
   // is equally likely.
   const limit = 256 - (256 % alphabet.length);
   const chars: string[] = [];
   const bytes = new Uint8Array(16);
-  while (chars.length < 8) {
+  while (chars.length < length) {
     fillRandom(bytes);
-    for (const byte of bytes) if (byte < limit && chars.length < 8) chars.push(alphabet.charAt(byte % alphabet.length));
+    for (const byte of bytes) if (byte < limit && chars.length < length) chars.push(alphabet.charAt(byte % alphabet.length));
   }
   return chars.join('');
 }
@@ -137,7 +138,8 @@ export async function runCreate(options: RunOptions): Promise<void> {
 
   const files = renderProject(spec, {
     render: options.render,
-    secrets: { vnc_password: randomVncPassword() },
+    // The desktop password guards the browser desktop on the network: not VNC's 8 characters but 24.
+    secrets: { vnc_password: randomVncPassword(), desktop_password: randomVncPassword(24), ...tlsSecrets(answers.tls) },
   });
   const installText = installCommand(context.packageManager).text;
   if (context.dryRun) return messages.plan(target, files, install ? [`${installText} (in ${target})`] : []);

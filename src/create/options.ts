@@ -40,7 +40,12 @@ export const CREATE_OPTIONS = {
   'novnc-port': { type: 'string', value: 'PORT', description: 'host port for the noVNC desktop (written to .env as DOCKERVM_NOVNC_PORT)' },
   'vnc-port': { type: 'string', value: 'PORT', description: 'host port for VNC clients (DOCKERVM_VNC_PORT in .env)' },
   'ssh-port': { type: 'string', value: 'PORT', description: 'host port for ssh (DOCKERVM_SSH_PORT in .env)' },
-  'bind-all': { type: 'boolean', description: 'publish ports on all interfaces instead of 127.0.0.1 (reachable from the network)' },
+  'bind-all': {
+    type: 'boolean',
+    description: 'publish on all interfaces (reachable from the network): the browser desktop then speaks TLS only, behind a long password; raw VNC stays on 127.0.0.1',
+  },
+  cert: { type: 'string', value: 'FILE', description: 'TLS certificate (PEM) for the browser desktop, with --key (default with --bind-all: one made in the VM)' },
+  key: { type: 'string', value: 'FILE', description: 'private key (PEM) of --cert' },
   share: {
     type: 'string',
     value: '[=DIR]',

@@ -31,7 +31,7 @@ function persistence(spec: VmSpec) {
 function publish(spec: VmSpec): string[] {
   // Explicit host address: without one, Docker publishes on every interface. The host port comes from
   // .env, so a second VM beside this one needs no edit here; the default is the port chosen at creation.
-  return spec.ports.map((p) => `${spec.bindAddress}:\${${p.variable}:-${p.host}}:${p.container}`);
+  return spec.ports.map((p) => `${p.loopbackOnly ? '127.0.0.1' : spec.bindAddress}:\${${p.variable}:-${p.host}}:${p.container}`);
 }
 
 export function renderCompose(spec: VmSpec, generated: Generated): string {

@@ -35,4 +35,6 @@ export interface Answers {
   sshPublicKey?: string;
   /** --share: host directory for ~/share, relative to the project or absolute. */
   share?: string;
+  /** --cert/--key: a TLS certificate and its key (PEM text) for the browser desktop. */
+  tls?: { certificate: string; key: string };
 }

@@ -6,6 +6,7 @@ import { VM_PORT } from '../constants.ts';
 import { CLIError } from '../errors.ts';
 import type { Answers } from './answers.ts';
 import { processNames, resolveSupervisor } from './processes.ts';
+import { decideRemoteAccess } from './remote-access.ts';
 import { resolveShare } from './share.ts';
 import type { App, BaseImage, Desktop, PublishedPort, Service, Supervisor, VmSpec, WindowManager } from './types.ts';
 import { checkId, checkPackageName, checkProjectName, checkUserName, parsePort, projectNameFromDirectory } from './validate.ts';
@@ -94,6 +95,8 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
   const supervisor = resolveSupervisor(answers.supervisor, processNames({ desktop, windowManager, services }), base.family);
   if (typeof supervisor !== 'string') problems.push(supervisor.problem);
 
+  const remoteAccess = decideRemoteAccess(desktop, answers, problems);
+  if (answers.bindAll) for (const port of ports) if (port.container === SERVICE_PORTS.vnc.container) port.loopbackOnly = true;
   const share = answers.share === undefined ? undefined : resolveShare(answers.share);
   if (typeof share === 'string') problems.push(share);
 
@@ -116,6 +119,7 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
     bindAddress: answers.bindAll ? '0.0.0.0' : '127.0.0.1',
     ...(answers.sshPublicKey ? { sshPublicKey: answers.sshPublicKey.trim() } : {}),
     ...(typeof share === 'object' ? { share } : {}),
+    ...(remoteAccess ? { remoteAccess } : {}),
     generatorVersion,
   };
 }

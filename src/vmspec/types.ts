@@ -52,6 +52,13 @@ export interface PublishedPort {
   purpose: string;
   /** The `.env` variable that holds the host port (compose interpolates it), e.g. DOCKERVM_NOVNC_PORT. */
   variable: string;
+  /** Published on 127.0.0.1 even with --bind-all (raw VNC: no TLS, an 8-character password). */
+  loopbackOnly?: boolean;
+}
+
+export interface RemoteAccess {
+  /** `generated`: made in the VM on first start, kept on its disk; `provided`: --cert/--key, as compose secrets. */
+  certificate: 'generated' | 'provided';
 }
 
 export interface SharedFolder {
@@ -86,6 +93,8 @@ export interface VmSpec {
   sshPublicKey?: string;
   /** A host directory bind-mounted at ~/share (--share). */
   share?: SharedFolder;
+  /** The browser desktop behind TLS and a long password (--bind-all, or --cert/--key). */
+  remoteAccess?: RemoteAccess;
   /** Version of the generator, recorded in labels and the README. */
   generatorVersion: string;
 }

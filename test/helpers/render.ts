@@ -9,6 +9,7 @@ import type { VmSpec } from '../../src/vmspec/types.ts';
 import { VERSION } from '../../src/version.ts';
 
 export const GOLDEN_PASSWORD = 'golden00';
+export const GOLDEN_DESKTOP_PASSWORD = 'golden-desktop-password';
 export const GOLDEN_UNPINNED = 'example project; create-dockervm pins the base image of yours';
 
 export const noPrompts: Prompter = {
@@ -28,5 +29,5 @@ export async function specFromArgs(directory: string, args: string[]): Promise<V
 }
 
 export async function renderFromArgs(directory: string, args: string[]): Promise<FileMap> {
-  return renderProject(await specFromArgs(directory, args), { render, secrets: { vnc_password: GOLDEN_PASSWORD } });
+  return renderProject(await specFromArgs(directory, args), { render, secrets: { vnc_password: GOLDEN_PASSWORD, desktop_password: GOLDEN_DESKTOP_PASSWORD } });
 }

@@ -143,7 +143,7 @@ export function renderChoices(choices: Choices, render: RenderTemplate): Rendere
     let spec = normalizeAnswers(answersOf(choices), VERSION);
     const unpinned = (image: VmSpec['base']) => ({ ...image, unpinnedReason: UNPINNED_REASON });
     spec = { ...spec, base: unpinned(spec.base), ...(spec.initSource ? { initSource: unpinned(spec.initSource) } : {}) };
-    return { ok: true, spec, files: renderProject(spec, { render, secrets: { vnc_password: PLACEHOLDER_SECRET } }) };
+    return { ok: true, spec, files: renderProject(spec, { render, secrets: { vnc_password: PLACEHOLDER_SECRET, desktop_password: PLACEHOLDER_SECRET } }) };
   } catch (error) {
     return { ok: false, problems: (error as Error).message.split('\n') };
   }

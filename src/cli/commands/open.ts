@@ -2,6 +2,7 @@ import { VM_PORT } from '../../constants.ts';
 import { CLIError } from '../../errors.ts';
 import type { Command } from '../command.ts';
 import { launch, opener } from '../opener.ts';
+import { desktopTls, httpsUrl } from '../desktop-tls.ts';
 import { openSession } from '../session.ts';
 import { findVm, localUrl, vmAddresses } from '../vm.ts';
 
@@ -23,7 +24,9 @@ export const command: Command = {
     const vm = await findVm(session);
     const running = Boolean(vm?.running);
     const published = vmAddresses(vm, project);
-    const target = published.find((a) => a.kind === 'novnc') ?? published.find((a) => a.kind === 'vnc');
+    const found = published.find((a) => a.kind === 'novnc') ?? published.find((a) => a.kind === 'vnc');
+    const tls = found?.kind === 'novnc' ? await desktopTls(session, vm) : undefined;
+    const target = found && tls ? { ...found, url: httpsUrl(found.url) } : found;
     if (!target) throw new CLIError(`${project.name} publishes no desktop port (${VM_PORT.novnc} for noVNC, ${VM_PORT.vnc} for VNC): see compose.yaml`);
     if (!running) out.warn(`${project.name} is not running: start it with \`npx dockervm up\``);
     let opened = false;
@@ -36,12 +39,22 @@ export const command: Command = {
         if (!opened) out.warn(`${command} could not open the URL: open it yourself`);
       }
     }
+    const passwordFile = tls ? 'secrets/desktop_password' : 'secrets/vnc_password';
     return {
-      data: { project: project.name, kind: target.kind, url: target.url, running, opened, passwordFile: 'secrets/vnc_password' },
+      data: {
+        project: project.name,
+        kind: target.kind,
+        url: target.url,
+        running,
+        opened,
+        passwordFile,
+        ...(tls ? { tlsFingerprint: tls.fingerprint ?? null } : {}),
+      },
       text: [
         target.kind === 'vnc'
-          ? `${target.url.replace('vnc://', '')}   (a VNC client; password: cat secrets/vnc_password)`
-          : `${target.url}   (password: cat secrets/vnc_password)`,
+          ? `${target.url.replace('vnc://', '')}   (a VNC client; password: cat ${passwordFile})`
+          : `${target.url}   (password: cat ${passwordFile})`,
+        ...(tls ? [`certificate SHA-256: ${tls.fingerprint ?? '(shown once the VM is up)'}   (compare it with the one your browser shows)`] : []),
       ],
     };
   },
