@@ -26,7 +26,10 @@ export interface BuildStep {
  * A file of the generated project; paths are relative to the project root, POSIX separators.
  * Either literal content, or a Handlebars template under templates/ with the data to render it with.
  */
-export type ProjectFile = ({ path: string; mode: number; content: string } | { path: string; mode: number; template: string; data: Record<string, unknown> }) & {
+export type ProjectFile = (
+  | { path: string; mode: number; content: string }
+  | { path: string; mode: number; template: string; data: Record<string, unknown> }
+) & {
   /** The file and its folder belong to the VM user (a folder shared with the VM, written by root). */
   userFolder?: boolean;
 };

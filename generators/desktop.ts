@@ -96,7 +96,12 @@ function vncDesktop(spec: VmSpec): Contribution {
   if (browser && !spec.remoteAccess) programs.push(noVncProgram(family));
   const files = [script('start-vnc', 'rootfs/start-vnc.sh.hbs', { xvnc: packages.xvnc, port: VNC_PORT }), script('wait-x', 'rootfs/wait-x.sh.hbs')];
   if (browser) {
-    files.push({ path: rootfsPath(`${noVncWeb(family)}/index.html`), mode: 0o644, template: 'rootfs/novnc-index.html.hbs', data: { name: spec.name, secure: Boolean(spec.remoteAccess) } });
+    files.push({
+      path: rootfsPath(`${noVncWeb(family)}/index.html`),
+      mode: 0o644,
+      template: 'rootfs/novnc-index.html.hbs',
+      data: { name: spec.name, secure: Boolean(spec.remoteAccess) },
+    });
   }
   return {
     layer: `desktop:${spec.desktop}`,

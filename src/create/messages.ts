@@ -43,7 +43,8 @@ export function createMessages(streams: Streams, color: boolean) {
       // npx runs the dockervm this project pins in package.json (node_modules/.bin).
       out('  npx dockervm up          (builds the image, starts the VM, waits until it is healthy)');
       const novnc = spec.ports.find((p) => p.container === VM_PORT.novnc);
-      if (novnc && spec.remoteAccess) out(`  open https://<this machine>:${novnc.host}/   (password: cat secrets/desktop_password; npx dockervm open shows the certificate)`);
+      if (novnc && spec.remoteAccess)
+        out(`  open https://<this machine>:${novnc.host}/   (password: cat secrets/desktop_password; npx dockervm open shows the certificate)`);
       else if (novnc) out(`  open http://127.0.0.1:${novnc.host}/   (password: cat secrets/vnc_password)`);
       const vnc = spec.ports.find((p) => p.container === VM_PORT.vnc);
       if (vnc && !novnc) out(`  connect a VNC client to 127.0.0.1:${vnc.host}   (password: cat secrets/vnc_password)`);

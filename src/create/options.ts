@@ -42,9 +42,14 @@ export const CREATE_OPTIONS = {
   'ssh-port': { type: 'string', value: 'PORT', description: 'host port for ssh (DOCKERVM_SSH_PORT in .env)' },
   'bind-all': {
     type: 'boolean',
-    description: 'publish on all interfaces (reachable from the network): the browser desktop then speaks TLS only, behind a long password; raw VNC stays on 127.0.0.1',
+    description:
+      'publish on all interfaces (reachable from the network): the browser desktop then speaks TLS only, behind a long password; raw VNC stays on 127.0.0.1',
   },
-  cert: { type: 'string', value: 'FILE', description: 'TLS certificate (PEM) for the browser desktop, with --key (default with --bind-all: one made in the VM)' },
+  cert: {
+    type: 'string',
+    value: 'FILE',
+    description: 'TLS certificate (PEM) for the browser desktop, with --key (default with --bind-all: one made in the VM)',
+  },
   key: { type: 'string', value: 'FILE', description: 'private key (PEM) of --cert' },
   share: {
     type: 'string',
