@@ -4,8 +4,8 @@
 //   the image pushed to the lab's registry and pulled by the workers; and one default VM's
 //   `docker compose up --wait` on the main engine, measured in the same run, for the ratio;
 // - memory per seat (docker stats of every seat container, on every node);
-// - the entry point's added latency: the same noVNC page fetched through Caddy (HTTPS, a reused
-//   connection) and straight from the seat's container (HTTP, from inside the node that runs it).
+// - the entry point's added latency: the same noVNC page fetched from inside a seat on the manager,
+//   through Caddy (HTTPS, one kept-alive connection) and straight from its websockify (HTTP).
 // Everything is removed at the end: the fleet, the lab, the project and its image.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,22 +49,6 @@ const bytesOf = (text) => {
   const unit = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1e3, MB: 1e6, GB: 1e9 }[m[2]] ?? 1;
   return Number(m[1]) * unit;
 };
-/** Per-transfer times (ms) of REQUESTS fetches of one URL over one reused connection, the first left out. */
-const fetchTimes = (prefix, url, extra = []) =>
-  run(prefix[0], [
-    ...prefix.slice(1),
-    'curl',
-    '-sk',
-    '--max-time',
-    '20',
-    ...extra,
-    ...Array.from({ length: REQUESTS + 1 }, () => ['-o', '/dev/null', '-w', '%{time_total}\\n', url]).flat(),
-  ])
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((s) => Number(s) * 1000);
-
 let lab;
 const proxyImage = proxyImageTag(VERSION);
 let builtProxy = false;
@@ -110,15 +94,20 @@ try {
     }
   }
 
-  // The seat on the manager, fetched both ways from inside the manager's own network namespace.
+  // The seat on the manager, fetched both ways from inside itself (Python is in every noVNC VM): its
+  // own websockify straight (127.0.0.1:6080), and through the entry point on the manager's address.
   const seat = up.seats.find((s) => s.node === lab.manager.hostname) ?? up.seats[0];
   const container = lab.manager.docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${name}-fleet_${seat.name}`]).trim();
-  const seatIp = lab.manager
-    .docker(['inspect', container, '--format', '{{range $k, $v := .NetworkSettings.Networks}}{{if eq $k "docker_gwbridge"}}{{$v.IPAddress}}{{end}}{{end}}'])
-    .trim();
-  const inNode = ['nsenter', `--net=/run/netns/${lab.manager.netns}`];
-  const viaProxy = fetchTimes(inNode, `${seat.url}vnc.html`);
-  const direct = fetchTimes(inNode, `http://${seatIp}:6080/vnc.html`);
+  const timer = (scheme, host, port, path) => `
+import http.client, ssl, time, json
+c = http.client.HTTPSConnection("${host}", ${port}, context=ssl._create_unverified_context()) if "${scheme}" == "https" else http.client.HTTPConnection("${host}", ${port})
+times = []
+for i in range(${REQUESTS + 1}):
+    t = time.perf_counter(); c.request("GET", "${path}"); r = c.getresponse(); r.read(); times.append((time.perf_counter() - t) * 1000)
+print(json.dumps(times[1:]))`;
+  const fetchTimes = (scheme, host, port, path) => JSON.parse(lab.manager.docker(['exec', container, 'python3', '-c', timer(scheme, host, port, path)]));
+  const viaProxy = fetchTimes('https', lab.manager.address, up.entry?.port ?? 8443, `/${seat.name}/vnc.html`);
+  const direct = fetchTimes('http', '127.0.0.1', 6080, '/vnc.html');
 
   const lines = [
     `fleet bench (${SEATS} seats of the default VM on 3 swarm nodes in network namespaces, one machine, ${new Date().toISOString()})`,
@@ -126,7 +115,7 @@ try {
     `  one VM, docker compose up --wait on the main engine:                  ${seconds(oneVmMs)}`,
     `  ratio fleet / one VM: ${(fleetMs / oneVmMs).toFixed(2)} (${SEATS} seats; ${(fleetMs / oneVmMs / SEATS).toFixed(2)} per seat)`,
     `  memory per seat: ${(seatBytes / Math.max(1, seatCount) / 1024 ** 2).toFixed(0)} MiB (${seatCount} seats); the entry point: ${(proxyBytes / 1024 ** 2).toFixed(0)} MiB`,
-    `  noVNC page (${REQUESTS} fetches, one kept-alive connection): through the entry point ${median(viaProxy).toFixed(2)} ms, direct ${median(direct).toFixed(2)} ms`,
+    `  noVNC page (${REQUESTS} fetches, one kept-alive connection): through the entry point (HTTPS) ${median(viaProxy).toFixed(2)} ms, direct (HTTP) ${median(direct).toFixed(2)} ms (medians)`,
     `  ratio entry point / direct: ${(median(viaProxy) / median(direct)).toFixed(2)} (added ${(median(viaProxy) - median(direct)).toFixed(2)} ms per request, TLS included)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
