@@ -113,7 +113,8 @@ function memoryMb(container) {
 }
 
 const cleanup = [];
-const report = [];
+// Each result is printed as soon as it is measured: a long run that stops early still reports what it had.
+const report = { push: (...lines) => console.log(lines.join('\n')) };
 try {
   const xfceName = `dvmbench-xfce-${run}`;
   const xfce = scaffold(xfceName, ['--wm', 'xfce', '--app', 'firefox']);
@@ -180,4 +181,3 @@ try {
   }
   rmSync(work, { recursive: true, force: true });
 }
-console.log(report.join('\n'));
