@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNoVnc, withChromium } from '../helpers/browser.ts';
 import { requireBuilt } from '../helpers/cli.ts';
+import { dockervm } from '../helpers/dockervm-engine.ts';
 import { engineProblem, PREFIX, sh } from '../helpers/e2e-engine.ts';
 import { VmProject } from '../helpers/e2e-project.ts';
 
@@ -175,6 +176,17 @@ describe.skipIf(Boolean(problem))('a desktop VM with a shared folder and remote 
       expect(page.body).toMatch(/type="password"/);
       // noVNC's own files are behind the login too.
       expect((await https(port, ca, '/vnc.html')).status).toBe(303);
+    });
+
+    it('dockervm open and status give the https URL and the fingerprint the desktop serves', async () => {
+      const served = (await https(port, ca, '/dockervm/login')).fingerprint;
+      const open = dockervm(['open', '--json'], { cwd: project.dir });
+      expect(open.status, open.stderr).toBe(0);
+      expect(JSON.parse(open.stdout)).toMatchObject({ url: `https://127.0.0.1:${port}/`, passwordFile: 'secrets/desktop_password', tlsFingerprint: served });
+      const status = dockervm(['status'], { cwd: project.dir });
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toContain(`https://127.0.0.1:${port}/`);
+      expect(status.stdout).toContain(`certificate: SHA-256 ${served}`);
     });
 
     it('refuses plain http', async () => {
