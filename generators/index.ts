@@ -1,5 +1,6 @@
 // All layers of a VM, in the order their parts appear in the Dockerfile. Pure: spec in, data out.
 import type { VmSpec } from '../src/vmspec/types.ts';
+import { appsLayer } from './apps.ts';
 import { baseLayer } from './base.ts';
 import type { Contribution, Program } from './contribution.ts';
 import { desktopLayer } from './desktop.ts';
@@ -28,6 +29,7 @@ export function generate(spec: VmSpec): Generated {
     remoteAccessLayer(spec),
     desktopLayer(spec),
     windowManagerLayer(spec),
+    appsLayer(spec),
     ...serviceLayers(spec),
     extraPackagesLayer(spec),
     persistenceLayer(spec),

@@ -6,7 +6,7 @@ import type { Answers } from '../vmspec/answers.ts';
 import { defaultAnswers } from '../vmspec/defaults.ts';
 import { CLIError } from '../errors.ts';
 import { projectNameFromDirectory } from '../vmspec/validate.ts';
-import { resolveBase } from '../vmspec/normalize.ts';
+import { isUbuntu, resolveBase } from '../vmspec/normalize.ts';
 import type { Family } from '../vmspec/types.ts';
 import type { Context } from './context.ts';
 import { CUSTOM_BASE, questions, splitWords } from './questions.ts';
@@ -54,6 +54,9 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
     () => (graphical === 'vnc' || graphical === 'novnc' ? prompt.select(questions.windowManager()) : Promise.resolve(undefined)),
     undefined,
   );
+  // Ubuntu has its browsers only as snaps (normalize.ts says so to a flag): no question to ask there.
+  const canRunApps = (graphical === 'vnc' || graphical === 'novnc') && !(typeof resolved !== 'string' && isUbuntu(resolved));
+  const apps = await ask(flags.apps, () => (canRunApps ? prompt.checkbox(questions.apps()) : Promise.resolve([])), defaults.apps);
   const canRunServices = familyForQuestions !== 'busybox';
   const services = await ask(flags.services, () => (canRunServices ? prompt.checkbox(questions.services()) : Promise.resolve([])), defaults.services);
   const supervisor = await ask(flags.supervisor, () => prompt.select(questions.supervisor()), defaults.supervisor);
@@ -79,6 +82,7 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
     ...(family ? { family } : {}),
     ...(desktop ? { desktop } : {}),
     ...(windowManager ? { windowManager } : {}),
+    apps,
     services,
     supervisor,
     userName,

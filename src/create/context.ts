@@ -5,8 +5,8 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { CLIError } from '../errors.ts';
 import type { HostFacts } from '../vmspec/defaults.ts';
-import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
-import type { Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
+import { APPS, DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
+import type { App, Desktop, Family, Persistence, Service, Supervisor, WindowManager } from '../vmspec/types.ts';
 import { DEFAULT_SHARE } from '../vmspec/share.ts';
 import { CREATE_OPTIONS } from './options.ts';
 import { packageManagerFrom, type PackageManager } from './package-manager.ts';
@@ -19,6 +19,7 @@ export interface Flags {
   family?: Family;
   desktop?: Desktop;
   windowManager?: WindowManager;
+  apps?: App[];
   supervisor?: Supervisor | 'auto';
   services?: Service[];
   userName?: string;
@@ -103,6 +104,7 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     throw new CLIError(`expected one directory, got ${positionals.length}: ${positionals.join(' ')} (see --help)`);
   }
   const services = splitList(values.service);
+  const apps = splitList(values.app);
   const flags: Flags = {
     directory: positionals[0],
     name: values.name,
@@ -110,6 +112,7 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     family: oneOf('family', values.family, FAMILIES),
     desktop: oneOf('desktop', values.desktop, DESKTOPS),
     windowManager: oneOf('wm', values.wm, WINDOW_MANAGERS),
+    apps: apps?.map((a) => member('app', a, APPS)),
     supervisor: oneOf('supervisor', values.supervisor, ['auto', ...SUPERVISORS] as const),
     services: services?.map((s) => member('service', s, SERVICES)),
     userName: values.user,

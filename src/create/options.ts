@@ -1,6 +1,6 @@
 // The scaffolder's flags: one table that drives parsing, --help and (later) the site's CLI reference.
 import { BASE_PRESETS } from '../vmspec/bases.ts';
-import { DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
+import { APPS, DESKTOPS, FAMILIES, PERSISTENCE_MODES, SERVICES, SUPERVISORS, WINDOW_MANAGERS } from '../vmspec/types.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -22,7 +22,12 @@ export const CREATE_OPTIONS = {
   },
   family: { type: 'string', value: list(FAMILIES), description: 'package family of a custom base image, when its name does not tell' },
   desktop: { type: 'string', value: list(DESKTOPS), description: 'shell only, xterm on the host X server, VNC, or VNC in the browser (default: novnc)' },
-  wm: { type: 'string', value: list(WINDOW_MANAGERS), description: 'window manager for vnc/novnc (default: openbox)' },
+  wm: {
+    type: 'string',
+    value: list(WINDOW_MANAGERS),
+    description: 'window manager or full desktop for vnc/novnc: openbox (default, light) or xfce (panel, menu, file manager)',
+  },
+  app: { type: 'string', multiple: true, value: list(APPS), description: 'web browsers for the vnc/novnc desktop, repeatable or comma-separated' },
   supervisor: { type: 'string', value: `auto|${list(SUPERVISORS)}`, description: 'process supervision (auto: supervisord when more than one process)' },
   service: { type: 'string', multiple: true, value: list(SERVICES), description: 'host-like services, repeatable or comma-separated' },
   user: { type: 'string', value: 'NAME', description: 'login user (default: dev)' },
@@ -91,6 +96,7 @@ export function helpText(command: string, version: string): string {
     'Examples:',
     `  ${command} my-vm --yes`,
     `  ${command} lab --desktop vnc --service sshd --service cron --persistence volumes`,
+    `  ${command} desk --wm xfce --app firefox --yes`,
     `  ${command} tiny --base alpine --desktop shell --package curl --yes`,
     '',
     'Exit codes: 0 done, 1 error, 130 cancelled.',
