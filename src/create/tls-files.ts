@@ -1,7 +1,7 @@
 // --cert/--key: a certificate you bring for the browser desktop, read once at creation and written to
 // secrets/ (compose secrets: never in the image, never in `docker inspect`).
 import { readFile } from 'node:fs/promises';
-import { CLIError } from '../vmspec/errors.ts';
+import { CLIError } from '../errors.ts';
 
 async function readPem(flag: string, file: string, kind: RegExp, what: string): Promise<string> {
   let text: string;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { randomVncPassword } from '../../src/create/main.ts';
 import { readTlsFiles, tlsSecrets } from '../../src/create/tls-files.ts';
-import { CLIError } from '../../src/vmspec/errors.ts';
+import { CLIError } from '../../src/errors.ts';
 import { GOLDEN_DESKTOP_PASSWORD, renderFromArgs, specFromArgs } from '../helpers/render.ts';
 
 describe('remote access', () => {
