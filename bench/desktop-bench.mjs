@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeLabelled, runCleanup } from './engine-cleanup.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const CREATE_BIN = join(root, 'packages/create-dockervm/bin/create-dockervm.js');
@@ -50,20 +51,6 @@ function scaffold(name, args) {
     env: { ...process.env, NO_COLOR: '1', DOCKERVM_REGISTRY_MIRROR: MIRROR, HOME: work },
   });
   return dir;
-}
-
-function removeLabelled(project) {
-  const label = `label=dev.dockervm.project=${project}`;
-  const list = (args) =>
-    spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean);
-  const containers = list(['ps', '-aq']);
-  if (containers.length) spawnSync('docker', ['rm', '-f', ...containers], { stdio: 'ignore' });
-  const images = [...new Set(list(['images', '-aq']))];
-  if (images.length) spawnSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
-  const volumes = list(['volume', 'ls', '-q']);
-  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes], { stdio: 'ignore' });
 }
 
 /**
@@ -172,12 +159,6 @@ try {
     `median of 5 readings 30 s after healthy: **${readings[2].toFixed(0)} MB** (min ${readings[0].toFixed(0)}, max ${readings[4].toFixed(0)}; firefox processes: ${browsers}; goal ≤ 200 MB)`,
   );
 } finally {
-  for (const step of cleanup.reverse()) {
-    try {
-      step();
-    } catch (error) {
-      process.stderr.write(`cleanup: ${error.message.split('\n')[0]}\n`);
-    }
-  }
+  runCleanup(cleanup);
   rmSync(work, { recursive: true, force: true });
 }

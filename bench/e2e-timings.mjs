@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { openNoVnc, withChromium } from '../test/helpers/browser.ts';
 import { rfbHandshake } from '../test/helpers/rfb.ts';
+import { removeLabelled } from './engine-cleanup.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const CREATE_BIN = join(root, 'packages/create-dockervm/bin/create-dockervm.js');
@@ -65,19 +66,6 @@ async function untilHttp(url, started, timeoutMs = 30_000) {
     await sleep(10);
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-/** Removes every image and volume labelled with a bench project (untagged leftovers of rebuilds too). */
-function removeLabelled(project) {
-  const label = `label=dev.dockervm.project=${project}`;
-  const list = (args) =>
-    spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean);
-  const images = [...new Set(list(['images', '-aq']))];
-  if (images.length) spawnSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
-  const volumes = list(['volume', 'ls', '-q']);
-  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes], { stdio: 'ignore' });
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeLabelled, runCleanup } from './engine-cleanup.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const CREATE_BIN = join(root, 'packages/create-dockervm/bin/create-dockervm.js');
@@ -71,19 +72,6 @@ function measure(label, what, image, base) {
   return { label, what, added, packages: grown.length, top };
 }
 
-/** Removes every image and volume labelled with a bench project (untagged leftovers of rebuilds too). */
-function removeLabelled(project) {
-  const label = `label=dev.dockervm.project=${project}`;
-  const list = (args) =>
-    spawnSync('docker', [...args, '--filter', label], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean);
-  const images = [...new Set(list(['images', '-aq']))];
-  if (images.length) spawnSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
-  const volumes = list(['volume', 'ls', '-q']);
-  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes], { stdio: 'ignore' });
-}
-
 const results = [];
 const cleanup = [];
 try {
@@ -118,13 +106,7 @@ try {
     built: Date.now() - started,
   });
 } finally {
-  for (const step of cleanup.reverse()) {
-    try {
-      step();
-    } catch (error) {
-      process.stderr.write(`cleanup: ${error.message.split('\n')[0]}\n`);
-    }
-  }
+  runCleanup(cleanup);
   rmSync(work, { recursive: true, force: true });
 }
 
