@@ -25,7 +25,8 @@ const MASKS: [RegExp, string][] = [
   [/\b\d+(?:\.\d+)?(?:ms|s)\b/g, '<duration>'],
   // The kernel release in `uname -a` ("6.1.0-13-amd64 #1 SMP …"): the host's.
   [/\b\d+\.\d+\.\d+[\w.+-]*(?= #\d)/g, '<kernel>'],
-  [/\d+/g, 'N'],
+  // A size printed as "3 MB" one run and "2.5 MB" the next is the same kind of figure.
+  [/\d+(?:\.\d+)?/g, 'N'],
 ];
 
 /** BuildKit's plain progress: vertex lines "#<n> …", in an order that depends on timing. */

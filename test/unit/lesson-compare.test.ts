@@ -59,3 +59,23 @@ describe('a push', () => {
     expect(transcriptDiff(committed, pushed('Retrying in 5 seconds'))).not.toBe('');
   });
 });
+
+describe('a size', () => {
+  const committed = readTranscript('16-win-at-2048')!;
+  const step = committed.steps.find((s) => /: changes: \d+ paths, [\d.]+ MB/.test(s.output))!;
+  const withSize = (size: string) =>
+    withStep(committed, step.id, (s) => ({ ...s, output: s.output.replace(/(: changes: \d+ paths, )[\d.]+ MB/, `$1${size} MB`) }));
+
+  it('reads the same with or without a decimal point (3 MB, 2.5 MB)', () => {
+    expect(transcriptDiff(withSize('3'), withSize('2.5'))).toBe('');
+  });
+
+  it('still differs in its unit', () => {
+    expect(
+      transcriptDiff(
+        committed,
+        withStep(committed, step.id, (s) => ({ ...s, output: s.output.replace(/( [\d.]+) MB/, '$1 GB') })),
+      ),
+    ).not.toBe('');
+  });
+});
