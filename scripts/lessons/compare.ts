@@ -66,7 +66,7 @@ function buildSummary(lines: string[]): string[] {
   for (const line of lines) {
     const vertex = VERTEX.exec(line);
     if (!vertex) {
-      // A log too long to keep whole lost its middle (see MAX_OUTPUT): which lines went is chance.
+      // A log too long to keep whole lost its middle (keepEnds): which lines went is chance.
       if (line.trim() && line !== TRUNCATED) others.push(line);
       continue;
     }
