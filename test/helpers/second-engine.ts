@@ -110,14 +110,20 @@ async function sweepStale(): Promise<void> {
   }
 }
 
-function unmountAndRemove(dir: string): void {
-  // dockerd unmounts what it mounted on a clean exit; after a KILL, lazily unmount what is left
-  // under our own directory (and only there) so that the directory can go.
+/**
+ * dockerd unmounts what it mounted on a clean exit; after a KILL, lazily unmount what is left under
+ * our own directory (and only there, innermost first) so that the directory can go.
+ */
+export function unmountUnder(dir: string): void {
   const mounts = readFileSync('/proc/mounts', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[1] ?? '')
     .filter((m) => m.startsWith(`${dir}/`));
   for (const m of mounts.reverse()) run('umount', ['-l', m], 10_000);
+}
+
+function unmountAndRemove(dir: string): void {
+  unmountUnder(dir);
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 

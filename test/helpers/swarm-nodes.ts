@@ -13,6 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { unmountUnder } from './second-engine.ts';
 
 const READY_MS = 60_000;
 const STOP_MS = 45_000;
@@ -89,14 +90,6 @@ async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<void
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   await exited;
   clearTimeout(timer);
-}
-
-function unmountUnder(dir: string): void {
-  const mounts = readFileSync('/proc/mounts', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[1] ?? '')
-    .filter((m) => m.startsWith(`${dir}/`));
-  for (const m of mounts.reverse()) run('umount', ['-l', m], { timeoutMs: 10_000 });
 }
 
 /**
