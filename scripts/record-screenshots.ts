@@ -7,7 +7,7 @@
 //
 //   node scripts/record-screenshots.ts [NAME | NAME=RECORDED …]
 //     no argument: every recorded picture named after a window manager (openbox.png, none.png, xfce.png)
-//     NAME=RECORDED: the site's NAME.png from the recorded RECORDED.png (e.g. xfce=xfce-firefox)
+//     NAME=RECORDED: the site's NAME.png from the recorded RECORDED.png (e.g. xfce=xfce-browsers)
 //
 // Record them first, e.g. the Openbox and the bare desktop of the VM e2e suite:
 //   node node_modules/vitest/vitest.mjs run --project e2e test/e2e/vm-variants.test.ts -t 'VM (default|vnc-debian-supervisord) '

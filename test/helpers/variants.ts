@@ -36,8 +36,8 @@ export const VARIANTS: Variant[] = [
   // The full desktops: built and run once by test/e2e/desktop-variants.test.ts (a browser VM is too big
   // to build for every check vm-variants runs); the others are proven by their rendered files.
   {
-    name: 'xfce-firefox',
-    args: ['--wm', 'xfce', '--app', 'firefox', ...fixedUser],
+    name: 'xfce-browsers',
+    args: ['--wm', 'xfce', '--app', 'firefox,chromium', ...fixedUser],
     engine: false,
     notBuilt: 'built and run by test/e2e/desktop-variants.test.ts',
   },
@@ -48,7 +48,7 @@ export const VARIANTS: Variant[] = [
     name: 'openbox-chromium',
     args: ['--app', 'chromium', '--supervisor', 'runit', ...fixedUser],
     engine: false,
-    notBuilt: 'a second browser VM does not fit the CI time budget; XFCE + Firefox is the one built',
+    notBuilt: 'a second browser VM does not fit the CI time budget: both browsers are built and run on XFCE (xfce-browsers)',
   },
   { name: 'busybox-shell', args: ['--base', 'busybox', '--persistence', 'none', ...fixedUser], engine: true },
   {
