@@ -5,7 +5,9 @@
 //   `docker compose up --wait` on the main engine, measured in the same run, for the ratio;
 // - memory per seat (docker stats of every seat container, on every node);
 // - the entry point's added latency: the same noVNC page fetched from inside a seat on the manager,
-//   through Caddy (HTTPS, one kept-alive connection) and straight from its websockify (HTTP).
+//   through Caddy (HTTPS, one kept-alive connection) and straight from its websockify (HTTP);
+// - `fleet save` of every seat (until every seat is healthy again), per seat, against one VM's first
+//   `dockervm save` on the main engine (both copy the whole disk: nothing saved before).
 // Everything is removed at the end: the fleet, the lab, the project and its image.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,6 +66,9 @@ try {
   let started = performance.now();
   run('docker', ['compose', 'up', '--detach', '--wait', '--wait-timeout', '300'], { cwd: dir });
   const oneVmMs = performance.now() - started;
+  started = performance.now();
+  run(process.execPath, [DOCKERVM, 'save', '-m', 'bench'], { cwd: dir });
+  const oneSaveMs = performance.now() - started;
   run('docker', ['compose', 'down', '--volumes'], { cwd: dir });
 
   lab = await startSwarmLab({ nodes: 3 });
@@ -109,6 +114,11 @@ print(json.dumps(times[1:]))`;
   const viaProxy = fetchTimes('https', lab.manager.address, up.entry?.port ?? 8443, `/${seat.name}/vnc.html`);
   const direct = fetchTimes('http', '127.0.0.1', 6080, '/vnc.html');
 
+  started = performance.now();
+  const saved = JSON.parse(run(process.execPath, [DOCKERVM, 'fleet', 'save', '--json', '--wait', '900'], { cwd: dir, env })).saved;
+  const fleetSaveMs = performance.now() - started;
+  const savedBytes = saved.reduce((sum, s) => sum + s.bytes, 0);
+
   const lines = [
     `fleet bench (${SEATS} seats of the default VM on 3 swarm nodes in network namespaces, one machine, ${new Date().toISOString()})`,
     `  fleet up → ${SEATS} seats healthy (push, pull on 2 workers, disks seeded): ${seconds(fleetMs)}`,
@@ -117,13 +127,21 @@ print(json.dumps(times[1:]))`;
     `  memory per seat: ${(seatBytes / Math.max(1, seatCount) / 1024 ** 2).toFixed(0)} MiB (${seatCount} seats); the entry point: ${(proxyBytes / 1024 ** 2).toFixed(0)} MiB`,
     `  noVNC page (${REQUESTS} fetches, one kept-alive connection): through the entry point (HTTPS) ${median(viaProxy).toFixed(2)} ms, direct (HTTP) ${median(direct).toFixed(2)} ms (medians)`,
     `  ratio entry point / direct: ${(median(viaProxy) / median(direct)).toFixed(2)} (added ${(median(viaProxy) - median(direct)).toFixed(2)} ms per request, TLS included)`,
+    `  fleet save of ${saved.length} seats (${(savedBytes / saved.length / 1e6).toFixed(0)} MB of disk each, seats healthy again): ${seconds(fleetSaveMs)}, ${seconds(fleetSaveMs / saved.length)} per seat`,
+    `  one VM, dockervm save (first snapshot, VM running) on the main engine:  ${seconds(oneSaveMs)}`,
+    `  ratio fleet save per seat / one VM's save: ${(fleetSaveMs / saved.length / oneSaveMs).toFixed(2)} (the whole class: ${(fleetSaveMs / oneSaveMs).toFixed(2)})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   run(process.execPath, [DOCKERVM, 'fleet', 'down', '--volumes', '--yes'], { cwd: dir, env, allowFail: true });
 } finally {
   await lab?.teardown();
   spawnSync('docker', ['compose', 'down', '--volumes'], { cwd: dir });
-  spawnSync('docker', ['rmi', `dockervm/${name}:latest`]);
+  // The project's image and the snapshot `dockervm save` made of it (all labelled with this project).
+  const images = spawnSync('docker', ['images', '-q', '--filter', `label=dev.dockervm.project=${name}`], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')
+    .filter(Boolean);
+  spawnSync('docker', ['rmi', '-f', `dockervm/${name}:latest`, ...new Set(images)]);
   if (builtProxy) spawnSync('docker', ['rmi', proxyImage]);
   rmSync(work, { recursive: true, force: true });
 }

@@ -40,6 +40,8 @@ export const LABEL = {
   fleetImage: 'dev.dockervm.fleet.image',
   fleetPort: 'dev.dockervm.fleet.port',
   fleetHost: 'dev.dockervm.fleet.host',
+  /** On a seat's snapshot (`fleet save`): JSON `{ dirs, bytes, sha256 }` of the disk it holds. */
+  fleetDisk: 'dev.dockervm.fleet.disk',
   /** On the fleet's TLS proxy image: the dockervm version that built it. */
   fleetProxy: 'dev.dockervm.fleet-proxy',
 } as const;
@@ -52,6 +54,8 @@ export const ROLE = {
   lock: 'lock',
   imported: 'imported',
   doctorProbe: 'doctor-probe',
+  /** A seat's disk saved by `fleet save` (not a VM snapshot: `dockervm snapshots` does not list it). */
+  fleetSnapshot: 'fleet-snapshot',
 } as const;
 
 /** The labels docker compose puts on what it creates, as dockervm reads them. */

@@ -206,15 +206,25 @@ export async function scaleService(engine: Engine, name: string, replicas: numbe
   await engine.call(`scale the service ${name}`, () => service.update({ version: info.Version.Index, ...spec }));
 }
 
+/** A volume (made empty when missing, with these labels), or with `bind`, a path on the node. */
+export interface JobMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+  labels: Record<string, string>;
+  bind?: boolean;
+}
+
 export interface JobSpec {
   name: string;
   image: string;
   nodeId: string;
-  network: string;
+  /** The overlay network it joins (reachable there by its name); none: the node's bridge. */
+  network: string | undefined;
   labels: Record<string, string>;
   /** Run by /bin/sh -c as root, instead of the image's entrypoint. */
   script: string;
-  mounts: { source: string; target: string; readOnly: boolean; labels: Record<string, string> }[];
+  mounts: JobMount[];
 }
 
 /** A one-shot task (replicated-job) on one node, reachable by its name on `network`. */
@@ -228,18 +238,22 @@ export async function createJob(engine: Engine, job: JobSpec): Promise<void> {
           Image: job.image,
           User: 'root',
           Command: ['/bin/sh', '-c', job.script],
-          Mounts: job.mounts.map((m) => ({
-            Type: 'volume',
-            Source: m.source,
-            Target: m.target,
-            ReadOnly: m.readOnly,
-            // An empty volume made here stays empty (the data comes from the job, not the image).
-            VolumeOptions: { NoCopy: true, Labels: m.labels },
-          })),
+          Mounts: job.mounts.map((m) =>
+            m.bind
+              ? { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly }
+              : {
+                  Type: 'volume',
+                  Source: m.source,
+                  Target: m.target,
+                  ReadOnly: m.readOnly,
+                  // An empty volume made here stays empty (the data comes from the job, not the image).
+                  VolumeOptions: { NoCopy: true, Labels: m.labels },
+                },
+          ),
         },
         Placement: { Constraints: [`node.id == ${job.nodeId}`] },
         RestartPolicy: { Condition: 'none' },
-        Networks: [{ Target: job.network }],
+        ...(job.network ? { Networks: [{ Target: job.network }] } : {}),
       },
       Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
       EndpointSpec: { Mode: 'dnsrr' },

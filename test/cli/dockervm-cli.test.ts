@@ -64,6 +64,24 @@ describe('dockervm (built bin)', () => {
     }
   });
 
+  it('fleet: --help names save, snapshots and restore; a missing or extra argument is one line, before any engine', () => {
+    const help = dockervm(['fleet', '--help']);
+    expect(help.stdout).toMatch(/fleet save \[SEAT…\] +snapshot every seat's disk/);
+    expect(help.stdout).toMatch(/fleet restore SEAT \[SNAPSHOT\]/);
+    expect(help.stdout).toMatch(/--node-socket PATH/);
+    const cases: [string[], RegExp][] = [
+      [['fleet', 'restore'], /^dockervm fleet: fleet restore SEAT \[SNAPSHOT\]: which seat/],
+      [['fleet', 'restore', 'seat-01', 'a', 'b'], /unexpected argument "b" for fleet restore/],
+      [['fleet', 'snapshots', 'seat-01', 'x'], /unexpected argument "x" for fleet snapshots/],
+    ];
+    for (const [args, message] of cases) {
+      const result = dockervm(args, { cwd: project, env: { DOCKER_HOST: `unix://${closedSocket}` } });
+      expect(result.status, args.join(' ')).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   it('destroy without a terminal and without --yes refuses in one line, before touching anything', () => {
     const result = dockervm(['destroy'], { cwd: project });
     expect(result.status).toBe(1);

@@ -4,7 +4,9 @@
 // builds the images (it never joins a swarm). First the manager alone, a one-node swarm (what most
 // users try first: no registry); then three nodes with six seats, each seat's desktop opened through
 // the TLS entry point in headless Chromium with its own password (and refused with another's), a
-// worker stopped (its seats down, the others running), and everything torn down, bounded in time.
+// seat moved with its disk, two seats saved (one on a worker) and one restored, a worker stopped (its
+// seats down, the others running) and started again, and everything torn down with the disks on
+// every node, bounded in time.
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +57,15 @@ describe.skipIf(!haveEngine || Boolean(labProblem))('dockervm fleet on a three-n
   };
   const services = () =>
     (lab?.manager.docker(['service', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`]) ?? '').trim().split('\n').filter(Boolean);
+  /** A shell command as root in a seat's running container, on whichever node runs it. */
+  const seatExec = (seat: string, script: string) => {
+    for (const node of lab?.nodes ?? []) {
+      if (!node.running) continue;
+      const id = node.docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${name}-fleet_${seat}`, '--filter', 'status=running']).trim();
+      if (id) return node.docker(['exec', '-u', 'root', id, 'sh', '-c', script]).trim();
+    }
+    throw new Error(`${seat} runs on no node`);
+  };
   const curl = (url: string, extra: string[] = []) =>
     sh('curl', ['-sS', '-k', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', ...extra, url], { timeoutMs: 20_000 });
 
@@ -228,6 +239,51 @@ describe.skipIf(!haveEngine || Boolean(labProblem))('dockervm fleet on a three-n
     seats = moved.seats;
   });
 
+  // seat-03 is on node-2 (a worker), seat-04 on node-0 (the manager): the copy goes both ways.
+  let saved: { seat: string; id: string; tag: string; bytes: number }[] = [];
+
+  it("fleet save: two seats' disks into snapshot images on the manager, the seats started again", () => {
+    if (!lab) throw new Error('no lab');
+    for (const seat of ['seat-03', 'seat-04']) seatExec(seat, `echo saved-${seat} > /home/dev/notes.txt`);
+    // Not waiting for the seats to be healthy again here: the restore below waits for every seat.
+    const r = fleetJson<StatusJson & { saved: typeof saved }>(['save', 'seat-03', 'seat-04', '-m', 'end of lesson', '--wait', '0']);
+    saved = r.saved;
+    expect(saved.map((s) => s.seat)).toEqual(['seat-03', 'seat-04']);
+    expect(new Set(saved.map((s) => s.id)).size).toBe(1);
+    expect(saved[0]?.tag).toBe(`dockervm/${name}:fleet-seat-03-${saved[0]?.id}`);
+    expect(saved.every((s) => s.bytes > 50_000_000)).toBe(true);
+    expect(r.seats.map((s) => s.state)).not.toContain('down');
+    // The file as the seat wrote it, in the image on the manager.
+    for (const s of saved)
+      expect(lab.manager.docker(['run', '--rm', '--entrypoint', 'cat', s.tag, '/.dockervm-seat-disk/home/dev/notes.txt']).trim()).toBe(`saved-${s.seat}`);
+  });
+
+  it("fleet restore: seat-03's disk back as saved; what it held before is saved first", async () => {
+    if (!lab) throw new Error('no lab');
+    // seat-03 is starting again after its save (its container comes before its health check passes).
+    const written = await waitFor(async () => {
+      try {
+        seatExec('seat-03', 'echo changed > /home/dev/notes.txt && echo new > /home/dev/new.txt');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 90_000);
+    expect(written).toBe(true);
+    const r = fleetJson<StatusJson & { restored: { tag: string }; autoSave: { tag: string } }>(['restore', 'seat-03', '--wait', '240']);
+    expect(r.restored.tag).toBe(saved[0]?.tag);
+    expect(r.seats.find((s) => s.name === 'seat-03')).toMatchObject({ node: 'node-2', state: 'running' });
+    expect(r.seats.map((s) => s.state)).toEqual(Array(6).fill('running'));
+    expect(seatExec('seat-03', 'cat /home/dev/notes.txt; ls /home/dev/new.txt 2>/dev/null || echo gone')).toBe('saved-seat-03\ngone');
+    expect(lab.manager.docker(['run', '--rm', '--entrypoint', 'cat', r.autoSave.tag, '/.dockervm-seat-disk/home/dev/new.txt']).trim()).toBe('new');
+    const list = fleetJson<{ snapshots: { seat: string; message: string }[] }>(['snapshots']);
+    expect(list.snapshots.map((s) => `${s.seat} ${s.message}`)).toEqual([
+      'seat-03 end of lesson',
+      'seat-04 end of lesson',
+      `seat-03 before restoring ${saved[0]?.tag}`,
+    ]);
+  });
+
   it('a worker stopped: its seats are reported down, the others stay running and reachable', async () => {
     const worker = lab?.nodes[2];
     if (!lab || !worker) throw new Error('no lab');
@@ -257,7 +313,9 @@ describe.skipIf(!haveEngine || Boolean(labProblem))('dockervm fleet on a three-n
     expect(fewer.seats.map((s) => s.name)).toEqual(seats.map((s) => s.name));
   });
 
-  it('fleet down removes the stack; bad input is one line', () => {
+  it('fleet down --volumes with every node up again: no seat disk left on any node', async () => {
+    const worker = lab?.nodes[2];
+    if (!lab || !worker) throw new Error('no lab');
     const sub = fleet(['launch']);
     expect(sub.status).toBe(1);
     expect(sub.stderr).toMatch(/unknown fleet command "launch": one of up, status/);
@@ -267,8 +325,33 @@ describe.skipIf(!haveEngine || Boolean(labProblem))('dockervm fleet on a three-n
     expect(unsure.status).toBe(1);
     expect(unsure.stderr).toMatch(/add --yes/);
     expect(services().length).toBe(7);
-    const down = fleet(['down', '--yes']);
-    expect(down.status, down.stderr).toBe(0);
+    await lab.startNode(worker);
+    const back = await waitFor(
+      async () => lab?.manager.docker(['node', 'ls', '--format', '{{.Hostname}} {{.Status}}']).includes(`${worker.hostname} Ready`) ?? false,
+      90_000,
+    );
+    expect(back).toBe(true);
+    const volumes = (node: SwarmNode) =>
+      node
+        .docker(['volume', 'ls', '-q', '--filter', `label=dev.dockervm.project=${name}`])
+        .trim()
+        .split('\n')
+        .filter(Boolean);
+    // seat-01's old copy on node-0 (moved away), and every seat's disk where it runs.
+    expect(lab.nodes.map((n) => volumes(n).length > 0)).toEqual([true, true, true]);
+    const down = fleetJson<{ nodes: { node: string; removedVolumes: string[]; left: string | null }[] }>([
+      'down',
+      '--volumes',
+      '--yes',
+      '--node-socket',
+      `${lab.dir}/{{.Node.Hostname}}/docker.sock`,
+    ]);
+    expect(down.nodes.map((n) => [n.node, n.left])).toEqual([
+      ['node-0', null],
+      ['node-1', null],
+      ['node-2', null],
+    ]);
     expect(services()).toEqual([]);
+    expect(lab.nodes.map((n) => volumes(n))).toEqual([[], [], []]);
   });
 });

@@ -58,6 +58,8 @@ export interface SwarmLab {
   loadImages(node: SwarmNode, images: string[]): void;
   /** Stops a node's dockerd (its containers stop with it), as a machine that went down. */
   stopNode(node: SwarmNode): Promise<void>;
+  /** Starts a stopped node's dockerd again (it rejoins the swarm by itself), once it answers. */
+  startNode(node: SwarmNode): Promise<void>;
   /** Everything: the dockerds, the registry, the namespaces, the links, the directory. */
   teardown(): Promise<void>;
 }
@@ -139,6 +141,7 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
   const namespaces: string[] = [];
   const nodes: SwarmNode[] = [];
   let registryChild: ChildProcess | undefined;
+  const restarts = new Map<SwarmNode, () => void>();
 
   const teardown = async () => {
     // Workers first, then the manager: each dockerd stops its containers on the way out.
@@ -199,7 +202,8 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
       must('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
       must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       must('ip', ['-n', ns, 'route', 'add', 'default', 'via', hostAddress]);
-      const nodeDir = join(dir, `n${i}`);
+      // Named by the hostname: `{{.Node.Hostname}}` in a path names a node's own files (its socket).
+      const nodeDir = join(dir, hostname);
       mkdirSync(nodeDir);
       writeFileSync(join(nodeDir, 'daemon.json'), `${JSON.stringify({ 'insecure-registries': [registry] })}\n`);
       const socket = join(nodeDir, 'docker.sock');
@@ -217,23 +221,13 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
         '--cgroup-parent',
         `dvfl-${id}-n${i}`,
       ];
-      // nsenter only enters the network namespace (`ip netns exec` would remount /sys, and with it
-      // the cgroup hierarchy dockerd needs); unshare gives the node a hostname of its own.
-      const log = openSync(join(nodeDir, 'dockerd.log'), 'a');
-      const child = spawn(
-        'nsenter',
-        [`--net=/run/netns/${ns}`, '--', 'unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec dockerd "$@"', hostname, ...dockerdArgs],
-        { stdio: ['ignore', log, log] },
-      );
-      closeSync(log);
-      children.push(child);
       const node: SwarmNode = {
         hostname,
         address,
         netns: ns,
         socket,
         host: `unix://${socket}`,
-        running: true,
+        running: false,
         docker: (args, o = {}) =>
           must('docker', ['-H', `unix://${socket}`, ...args], { timeoutMs: o.timeoutMs ?? 120_000, ...(o.input ? { input: o.input } : {}) }),
         log: () => {
@@ -244,19 +238,26 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
           }
         },
       };
-      child.once('exit', () => (node.running = false));
+      // nsenter only enters the network namespace (`ip netns exec` would remount /sys, and with it
+      // the cgroup hierarchy dockerd needs); unshare gives the node a hostname of its own.
+      const spawnDockerd = () => {
+        const log = openSync(join(nodeDir, 'dockerd.log'), 'a');
+        const child = spawn(
+          'nsenter',
+          [`--net=/run/netns/${ns}`, '--', 'unshare', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec dockerd "$@"', hostname, ...dockerdArgs],
+          { stdio: ['ignore', log, log] },
+        );
+        closeSync(log);
+        children[i] = child;
+        node.running = true;
+        child.once('exit', () => (node.running = false));
+      };
+      spawnDockerd();
+      restarts.set(node, spawnDockerd);
       nodes.push(node);
     }
 
-    for (const node of nodes) {
-      const deadline = Date.now() + READY_MS;
-      let ready = false;
-      while (!ready && Date.now() < deadline && node.running) {
-        ready = run('docker', ['-H', node.host, 'info', '--format', '{{.ID}}'], { timeoutMs: 10_000 }).status === 0;
-        if (!ready) await sleep(250);
-      }
-      if (!ready) throw new Error(`${node.hostname}'s dockerd did not answer within ${READY_MS / 1000} s:\n${node.log()}`);
-    }
+    for (const node of nodes) await untilAnswers(node);
     const registryUp = await waitFor(async () => run('curl', ['-fsS', '--max-time', '2', `http://${registry}/v2/`]).status === 0, 20_000);
     if (!registryUp) throw new Error(`the registry on ${registry} did not answer:\n${readFileSync(join(dir, 'registry.log'), 'utf8').slice(-2000)}`);
 
@@ -294,6 +295,11 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
         const child = children[nodes.indexOf(node)];
         if (child) await stopProcess(child, STOP_MS);
       },
+      startNode: async (node) => {
+        if (node.running) return;
+        restarts.get(node)?.();
+        await untilAnswers(node);
+      },
       teardown,
     };
     return lab;
@@ -301,6 +307,16 @@ export async function startSwarmLab(options: { nodes: number }): Promise<SwarmLa
     await teardown();
     throw error;
   }
+}
+
+async function untilAnswers(node: SwarmNode): Promise<void> {
+  const deadline = Date.now() + READY_MS;
+  let ready = false;
+  while (!ready && Date.now() < deadline && node.running) {
+    ready = run('docker', ['-H', node.host, 'info', '--format', '{{.ID}}'], { timeoutMs: 10_000 }).status === 0;
+    if (!ready) await sleep(250);
+  }
+  if (!ready) throw new Error(`${node.hostname}'s dockerd did not answer within ${READY_MS / 1000} s:\n${node.log()}`);
 }
 
 /** Polls `check` every 500 ms until it is true or `timeoutMs` passed (bounded in count too). */

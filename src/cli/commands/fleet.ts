@@ -1,27 +1,27 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { rmSync } from 'node:fs';
 import { execCollect } from '../../docker/exec.ts';
-import { listTasks, listVolumeNames, removeStack, removeVolume, stackLeftovers } from '../../docker/swarm.ts';
+import { listTasks } from '../../docker/swarm.ts';
 import { CLIError } from '../../errors.ts';
 import type { Command, CommandResult } from '../command.ts';
 import type { Context } from '../context.ts';
 import { formatBytes, table } from '../messages.ts';
 import { moveSeat } from '../fleet/move.ts';
 import { deployFleet } from '../fleet/deploy.ts';
-import { passwordDir } from '../fleet/passwords.ts';
+import { DEFAULT_NODE_SOCKET, downFleet } from '../fleet/down.ts';
+import { listSeatSnapshots, restoreSeat, saveSeats } from '../fleet/save.ts';
 import { parseMemory, parseSeatCount } from '../fleet/plan.ts';
 import { CA_CERTIFICATE } from '../fleet/proxy.ts';
+import type { SeatSnapshot } from '../fleet/seat-snapshots.ts';
 import type { SeatRow } from '../fleet/seats.ts';
 import { entryPoint, openFleet, readSeats, type FleetSession } from '../fleet/swarm-session.ts';
 import { LABEL } from '../../constants.ts';
 
-const SUBCOMMANDS = ['up', 'status', 'passwords', 'scale', 'move', 'ca', 'down'] as const;
+const SUBCOMMANDS = ['up', 'status', 'passwords', 'scale', 'move', 'save', 'snapshots', 'restore', 'ca', 'down'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export const command: Command = {
   name: 'fleet',
   summary: 'N copies of this VM ("seats") on a Docker Swarm, each with its own disk, password and URL',
-  usage: 'fleet <up|status|passwords|scale|move|ca|down> [N | SEAT NODE] [options]',
+  usage: 'fleet <up|status|passwords|scale|move|save|snapshots|restore|ca|down> [N | SEAT NODE | SEAT…] [options]',
   description: [
     "The project's image runs as a stack (docker stack deploy) of seats seat-01, seat-02 …: each one",
     'has its own disk (volumes on the node it is pinned to), its own random password (a swarm secret,',
@@ -33,11 +33,19 @@ export const command: Command = {
     "  fleet passwords         each seat's password",
     '  fleet scale N           more or fewer seats (removed seats keep their disks until fleet down --volumes)',
     '  fleet move SEAT NODE    stop the seat, copy its disk to NODE (checked byte for byte), start it there',
+    "  fleet save [SEAT…]      snapshot every seat's disk (or the named seats'): each seat stops for its copy",
+    '                          (three at a time) and starts again, however the copy ends; the snapshots are',
+    '                          images on the manager, dockervm/<project>:fleet-seat-NN-<UTC time>',
+    "  fleet snapshots [SEAT]  the seats' snapshots (not in `dockervm snapshots`: a seat's is its disk alone)",
+    "  fleet restore SEAT [SNAPSHOT]  put a seat's disk back as saved (its newest, an id, or another seat's",
+    '                          tag fleet-seat-NN-<id>); what it held is saved first, so nothing is lost',
     "  fleet ca                the entry point's own CA certificate (PEM), for browsers to trust",
-    '  fleet down              remove the stack; --volumes also deletes the disks (on this node) and passwords',
+    '  fleet down              remove the stack; --volumes also deletes the disks (on every node that is up:',
+    "                          a one-shot job there, through that node's engine socket) and the passwords",
     '',
     'A seat on another node pulls the image from the registry given with --registry (one every node can',
-    'pull from). On a one-node swarm the local image is used and no registry is needed.',
+    'pull from: a node gets an image only from a registry). On a one-node swarm the local image is used,',
+    'by its id, and no registry is needed.',
   ],
   options: {
     seats: { type: 'string', short: 'n', value: 'N', description: 'up: how many seats' },
@@ -46,24 +54,37 @@ export const command: Command = {
     host: { type: 'string', value: 'NAME', description: "up: the entry point's address in the seats' URLs (default: the manager's swarm address)" },
     port: { type: 'string', value: 'PORT', description: "up: the entry point's port on the manager (default 8443)" },
     'seat-memory': { type: 'string', value: 'SIZE', description: 'up, scale: memory reserved per seat, to check the nodes can hold them (default 512M)' },
-    wait: { type: 'string', value: 'SECONDS', description: 'up, scale, move: how long to wait for every seat to be healthy (default 300; 0: do not wait)' },
-    volumes: { type: 'boolean', description: "down: also delete the seats' disks and passwords" },
+    wait: {
+      type: 'string',
+      value: 'SECONDS',
+      description: 'up, scale, move, save, restore: how long to wait for every seat to be healthy (default 300; 0: do not wait)',
+    },
+    volumes: { type: 'boolean', description: "down: also delete the seats' disks (on every node) and passwords" },
+    'node-socket': {
+      type: 'string',
+      value: 'PATH',
+      description: `down --volumes: the engine's socket on the other nodes (default ${DEFAULT_NODE_SOCKET}; {{.Node.Hostname}} is replaced by each node's name)`,
+    },
+    message: { type: 'string', short: 'm', value: 'MESSAGE', description: 'save: what this snapshot is (shown by fleet snapshots)' },
   },
-  positionals: { min: 1, max: 3 },
+  positionals: { min: 1, max: 100 },
   examples: [
     'npx dockervm fleet up --seats 20 --registry registry.example.com:5000/class',
     'npx dockervm fleet status --json',
     'npx dockervm fleet scale 25',
     'npx dockervm fleet move seat-07 lab-3',
+    'npx dockervm fleet save -m "end of lesson 4"',
+    'npx dockervm fleet restore seat-07',
     'npx dockervm fleet down --volumes --yes',
   ],
   async run(ctx) {
     const sub = ctx.positionals[0] as Subcommand;
     if (!SUBCOMMANDS.includes(sub))
       throw new CLIError(`unknown fleet command "${ctx.positionals[0]}": one of ${SUBCOMMANDS.join(', ')} (see npx dockervm fleet --help)`);
-    const arity = sub === 'scale' ? 2 : sub === 'move' ? 3 : 1;
+    const arity = { scale: 2, move: 3, restore: 3, snapshots: 2, save: 100 }[sub as string] ?? 1;
     if (ctx.positionals.length > arity) throw new CLIError(`unexpected argument "${ctx.positionals[arity]}" for fleet ${sub} (see npx dockervm fleet --help)`);
     if (sub === 'move' && ctx.positionals.length < 3) throw new CLIError('fleet move SEAT NODE: which seat, to which node (see npx dockervm fleet status)');
+    if (sub === 'restore' && ctx.positionals.length < 2) throw new CLIError('fleet restore SEAT [SNAPSHOT]: which seat (see npx dockervm fleet snapshots)');
     const fleet = await openFleet(ctx);
     if (sub === 'up') return up(ctx, fleet);
     if (sub === 'scale') return scale(ctx, fleet);
@@ -79,6 +100,9 @@ export const command: Command = {
         ],
       };
     }
+    if (sub === 'save') return save(ctx, fleet);
+    if (sub === 'restore') return restore(ctx, fleet);
+    if (sub === 'snapshots') return snapshots(ctx, fleet);
     if (sub === 'ca') {
       const pem = await proxyCertificate(fleet);
       return { data: { certificate: pem }, text: [pem.trimEnd()] };
@@ -157,47 +181,70 @@ async function scale(ctx: Context, fleet: FleetSession): Promise<CommandResult> 
   return status(fleet, rows);
 }
 
+async function save(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
+  const names = ctx.positionals.slice(1);
+  const { saved, seats } = await saveSeats(fleet, names, { message: ctx.string('message') ?? '', waitMs: deployOptions(ctx).waitMs });
+  const result = status(fleet, seats);
+  return {
+    data: { ...result.data, saved: saved.map(snapshotJson) },
+    text: [
+      `saved ${saved.length} seat${saved.length === 1 ? '' : 's'} as ${saved[0]?.id ?? ''} (${formatBytes(saved.reduce((sum, s) => sum + s.bytes, 0))} of disk, checked on both ends):`,
+      ...table(saved.map((s) => [s.seat, s.tag, formatBytes(s.bytes)])).map((l) => `  ${l}`),
+      ...(result.text ?? []),
+    ],
+  };
+}
+
+async function restore(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
+  const seat = ctx.positionals[1] ?? '';
+  const r = await restoreSeat(fleet, seat, ctx.positionals[2], { waitMs: deployOptions(ctx).waitMs });
+  const result = status(fleet, r.seats);
+  return {
+    data: { ...result.data, restored: snapshotJson(r.restored), autoSave: snapshotJson(r.autoSave) },
+    text: [`${seat}'s disk is back as ${r.restored.tag} (${formatBytes(r.bytes)}); what it held before is ${r.autoSave.tag}`, ...(result.text ?? [])],
+  };
+}
+
+async function snapshots(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
+  const seat = ctx.positionals[1];
+  const list = (await listSeatSnapshots(fleet)).filter((s) => !seat || s.seat === seat);
+  return {
+    data: { snapshots: list.map(snapshotJson) },
+    text: list.length
+      ? table([['SEAT', 'SNAPSHOT', 'SIZE', 'MESSAGE'], ...list.map((s) => [s.seat, s.id, formatBytes(s.bytes), s.message])])
+      : [`no snapshot of ${seat ?? 'any seat'} of ${fleet.project.name}: npx dockervm fleet save${seat ? ` ${seat}` : ''}`],
+  };
+}
+
+const snapshotJson = (s: SeatSnapshot) => ({ seat: s.seat, id: s.id, tag: s.tag, message: s.message, created: s.created, bytes: s.bytes, sha256: s.sha256 });
+
 async function down(ctx: Context, fleet: FleetSession): Promise<CommandResult> {
-  const { engine, out, project } = fleet;
-  const seats = fleet.services.length;
   const volumes = ctx.flag('volumes') === true;
   if (volumes && !ctx.yes) {
-    const sure = ctx.interactive && (await ctx.confirm(`Delete the disks of every seat of ${project.name} (everything the students saved)?`, false));
+    const sure =
+      ctx.interactive && (await ctx.confirm(`Delete the disks of every seat of ${fleet.project.name} on every node (everything the students saved)?`, false));
     if (!sure) throw new CLIError("fleet down --volumes deletes every seat's disk: add --yes to confirm (nothing was removed)");
   }
-  if (seats > 0) await out.timed(`removing the stack ${fleet.stack}`, () => removeStack(engine, fleet.stack, out.progress));
-  // stack rm returns at once; its containers, network and secrets go a little later.
-  for (let i = 0; i < 120 && (await stackLeftovers(engine, fleet.stack)) > 0; i++) await sleep(500);
-  let removed: string[] = [];
-  if (volumes) {
-    const names = await listVolumeNames(engine, { [LABEL.fleet]: fleet.stack });
-    // A volume of a container that is still stopping is busy for a moment.
-    for (const name of names) {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        try {
-          await removeVolume(engine, name);
-          removed.push(name);
-          break;
-        } catch (error) {
-          if (attempt === 19) throw error;
-          await sleep(500);
-        }
-      }
-    }
-    rmSync(passwordDir(project.dir), { recursive: true, force: true });
-  }
-  removed = removed.sort();
-  const others = fleet.nodes.filter((n) => n.id !== fleet.swarm.nodeId).map((n) => n.hostname);
+  const result = await downFleet(fleet, { volumes, nodeSocket: ctx.string('node-socket') ?? DEFAULT_NODE_SOCKET });
+  const seats = result.removedServices;
+  const left = result.nodes.filter((n) => n.left);
   return {
-    data: { stack: fleet.stack, removedServices: seats, removedVolumes: removed },
+    data: {
+      stack: fleet.stack,
+      removedServices: seats,
+      removedVolumes: result.nodes.flatMap((n) => n.removed).sort(),
+      nodes: result.nodes.map((n) => ({ node: n.node, removedVolumes: n.removed, left: n.left ?? null })),
+    },
     text: [
-      seats > 0 ? `the fleet of ${project.name} is down (${seats} services removed)` : noFleet(fleet),
+      seats > 0 ? `the fleet of ${fleet.project.name} is down (${seats} services removed)` : noFleet(fleet),
       ...(volumes
         ? [
-            `deleted ${removed.length} disk volume${removed.length === 1 ? '' : 's'} on this node and the passwords`,
-            ...(others.length
-              ? [`on ${others.join(', ')} the seats' volumes stay: there, docker volume rm $(docker volume ls -q --filter label=${LABEL.fleet}=${fleet.stack})`]
-              : []),
+            ...result.nodes.map(
+              (n) =>
+                `  ${n.node}: ${n.left ? `the seats' disks stay (${n.left})` : `deleted ${n.removed.length} disk volume${n.removed.length === 1 ? '' : 's'}`}`,
+            ),
+            'the passwords are deleted',
+            ...(left.length ? [`on ${left.map((n) => n.node).join(', ')}, once it is up: ${result.manual}`] : []),
           ]
         : ["the seats' disks stay (fleet down --volumes deletes them)"]),
     ],

@@ -13,6 +13,7 @@ import { findCredentials } from '../../registry/credentials.ts';
 import { InvalidReferenceError, parseReference } from '../../registry/reference.ts';
 import { VERSION } from '../../version.ts';
 import { CLIError } from '../../errors.ts';
+import { rememberImage } from './down.ts';
 import { ensurePassword, passwordFile } from './passwords.ts';
 import { DISK_DIRS, placeSeats, proxyConfigText, stackFile, type FleetPlan, type HealthCheck } from './plan.ts';
 import { PROXY_DOCKERFILE, proxyImageTag } from './proxy.ts';
@@ -58,17 +59,20 @@ export async function deployFleet(fleet: FleetSession, options: DeployOptions): 
       );
     }
     if (options.build) await out.timed(`building ${project.image}`, () => composeOrFail(engine, project, ['build', project.service]).then(() => undefined));
-    if (!(await inspectImage(engine, project.image))) {
-      throw new CLIError(`the image ${project.image} is not on the engine at ${engine.address}: run without --no-build to build it`);
-    }
-    image = options.registry ? await publish(fleet, options.registry) : project.image;
+    const local = await inspectImage(engine, project.image);
+    if (!local) throw new CLIError(`the image ${project.image} is not on the engine at ${engine.address}: run without --no-build to build it`);
+    // Alone on this node, by its id: Swarm asks a registry for a tag each time a task starts (and
+    // would run a registry's image of that name), never for an id.
+    image = options.registry ? await publish(fleet, options.registry) : local.id;
   }
-  const proxyImage = proxyImageTag(VERSION);
-  if (!(await inspectImage(engine, proxyImage))) {
-    await out.timed(`building the entry point's image ${proxyImage} (Caddy from Debian, once per engine)`, () =>
-      buildFromText(engine, proxyImage, PROXY_DOCKERFILE, { [LABEL.fleetProxy]: VERSION }, out.progress),
+  const proxyTag = proxyImageTag(VERSION);
+  if (!(await inspectImage(engine, proxyTag))) {
+    await out.timed(`building the entry point's image ${proxyTag} (Caddy from Debian, once per engine)`, () =>
+      buildFromText(engine, proxyTag, PROXY_DOCKERFILE, { [LABEL.fleetProxy]: VERSION }, out.progress),
     );
   }
+  // The entry point runs on this node: by id too.
+  const proxyImage = (await inspectImage(engine, proxyTag))?.id ?? proxyTag;
   const known = entryPoint(fleet);
   const vm = vmService(project.composeFile);
   const scratch = mkdtempSync(join(tmpdir(), 'dockervm-fleet-'));
@@ -96,6 +100,7 @@ export async function deployFleet(fleet: FleetSession, options: DeployOptions): 
     await out.timed(`deploying ${seats.length} seat${seats.length === 1 ? '' : 's'} as the stack ${fleet.stack}`, () =>
       deployStack(engine, fleet.stack, stackFile(plan), out.progress),
     );
+    rememberImage(project.dir, image);
     const rows = await waitForSeats(fleet, seats.length, options.waitMs);
     return { plan, seats: rows };
   } finally {
@@ -135,7 +140,7 @@ async function publish(fleet: FleetSession, registry: string): Promise<string> {
  * Polls the seats until every seat whose node is up runs (healthy), bounded; a timeout names the
  * ones that do not. A seat on a node that is down cannot start until the node is back: it is named, not waited for.
  */
-async function waitForSeats(fleet: FleetSession, count: number, waitMs: number): Promise<SeatRow[]> {
+export async function waitForSeats(fleet: FleetSession, count: number, waitMs: number): Promise<SeatRow[]> {
   const deadline = Date.now() + waitMs;
   let last = '';
   let rows: SeatRow[] = [];
