@@ -92,8 +92,7 @@ function vncDesktop(spec: VmSpec): Contribution {
       environment: display,
     });
   }
-  // With remote access the web front is remote-access.ts's (TLS, a long password) instead of plain websockify.
-  if (browser && !spec.remoteAccess) programs.push(noVncProgram(family));
+  // The browser's side (noVNC's page, the WebSocket proxy, files, sound) is desktop-web.ts's.
   const files = [script('start-vnc', 'rootfs/start-vnc.sh.hbs', { xvnc: packages.xvnc, port: VNC_PORT }), script('wait-x', 'rootfs/wait-x.sh.hbs')];
   if (browser) {
     files.push({
@@ -125,21 +124,6 @@ function vncDesktop(spec: VmSpec): Contribution {
 /** Where the noVNC web client lives: the distribution's package, or (Debian) files under /usr/local. */
 export function noVncWeb(family: Family): string {
   return family === 'debian' ? NOVNC_WEB : '/usr/share/novnc';
-}
-
-function noVncProgram(family: Family): Program {
-  const proxy = [String(NOVNC_PORT), `localhost:${VNC_PORT}`];
-  if (family !== 'debian') {
-    return { name: 'novnc', command: ['websockify', '--web', noVncWeb(family), ...proxy], runAs: 'user', priority: 40 };
-  }
-  return {
-    name: 'novnc',
-    // Without numpy websockify warns that unmasking is slower: only the browser's small input frames are masked.
-    command: ['python3', '-W', 'ignore::UserWarning', '-m', 'websockify', '--web', NOVNC_WEB, ...proxy],
-    runAs: 'user',
-    priority: 40,
-    environment: { PYTHONPATH: WEBSOCKIFY_LIB },
-  };
 }
 
 /**

@@ -1,13 +1,14 @@
 // All layers of a VM, in the order their parts appear in the Dockerfile. Pure: spec in, data out.
 import type { VmSpec } from '../src/vmspec/types.ts';
 import { appsLayer } from './apps.ts';
+import { audioLayer } from './audio.ts';
 import { baseLayer } from './base.ts';
 import type { Contribution, Program } from './contribution.ts';
 import { desktopLayer } from './desktop.ts';
 import { extraPackagesLayer } from './packages.ts';
 import { persistenceLayer } from './persistence.ts';
 import { runtimeLayer } from './runtime.ts';
-import { remoteAccessLayer } from './remote-access.ts';
+import { desktopWebLayer } from './desktop-web.ts';
 import { serviceLayers } from './services.ts';
 import { shareLayer } from './share.ts';
 import { supervisionLayer, type Supervision } from './supervision.ts';
@@ -26,10 +27,11 @@ export function generate(spec: VmSpec): Generated {
     baseLayer(spec),
     userLayer(spec),
     shareLayer(spec),
-    remoteAccessLayer(spec),
+    desktopWebLayer(spec),
     desktopLayer(spec),
     windowManagerLayer(spec),
     appsLayer(spec),
+    audioLayer(spec),
     ...serviceLayers(spec),
     extraPackagesLayer(spec),
     persistenceLayer(spec),

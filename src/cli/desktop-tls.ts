@@ -3,7 +3,7 @@
 // one a browser shows on another machine can be compared with it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FINGERPRINT_FILE } from '../../generators/remote-access.ts';
+import { FINGERPRINT_FILE } from '../../generators/desktop-web.ts';
 import type { ContainerDetails } from '../docker/containers.ts';
 import { execCollect } from '../docker/exec.ts';
 import type { Session } from './session.ts';
@@ -15,7 +15,7 @@ export interface DesktopTls {
 
 /** Undefined for a desktop on plain http (the localhost default). */
 export async function desktopTls(session: Pick<Session, 'engine' | 'project'>, vm: ContainerDetails | undefined): Promise<DesktopTls | undefined> {
-  // Only the remote-access layer makes this secret (generators/remote-access.ts).
+  // Only the remote-access layer makes this secret (generators/desktop-web.ts).
   if (!existsSync(join(session.project.dir, 'secrets', 'desktop_password'))) return undefined;
   if (!vm?.running) return { fingerprint: undefined };
   const read = await execCollect(session.engine, vm.id, ['cat', FINGERPRINT_FILE]).catch(() => undefined);

@@ -70,6 +70,7 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
     async () => (canRunServices ? splitWords(await prompt.input(questions.packages(familyForQuestions))) : []),
     defaults.packages,
   );
+  const audio = await ask(flags.audio, () => (graphical === 'novnc' ? prompt.confirm(questions.audio()) : Promise.resolve(false)), defaults.audio);
   const ports = await ask(flags.ports, async () => splitWords(await prompt.input(questions.ports())), defaults.ports);
   const sshPublicKey = services.includes('sshd') ? await readSshKey(flags.sshKeyFile, context.home) : undefined;
   const tls = await readTlsFiles(flags.certFile, flags.keyFile);
@@ -93,6 +94,7 @@ export async function collectAnswers(context: AskContext, prompt: Prompter, dire
     packages,
     ports,
     bindAll: flags.bindAll ?? false,
+    audio,
     ...(sshPublicKey ? { sshPublicKey } : {}),
     ...(flags.share !== undefined ? { share: flags.share } : {}),
     ...(tls ? { tls } : {}),

@@ -33,6 +33,8 @@ export interface Flags {
   sshKeyFile?: string;
   /** --share: the folder for ~/share (a bare --share is ./share). */
   share?: string;
+  /** --audio / --no-audio; undefined: ask (browser desktops), else no. */
+  audio?: boolean;
   /** --cert/--key: files of a TLS certificate for the browser desktop. */
   certFile?: string;
   keyFile?: string;
@@ -125,6 +127,7 @@ export function getContext(argv: string[], env: NodeJS.ProcessEnv, stdinIsTTY: b
     bindAll: values['bind-all'],
     sshKeyFile: values['ssh-key'],
     share: values.share,
+    audio: values.audio,
     certFile: values.cert,
     keyFile: values.key,
     hostPorts: { base: values['port-base'], novnc: values['novnc-port'], vnc: values['vnc-port'], ssh: values['ssh-port'] },

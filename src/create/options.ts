@@ -61,6 +61,10 @@ export const CREATE_OPTIONS = {
     value: '[=DIR]',
     description: 'bind-mount a host folder at ~/share (--share alone: ./share, made here and git-ignored; --share=DIR for another)',
   },
+  audio: {
+    type: 'boolean',
+    description: "sound in the browser desktop: PulseAudio in the VM, played by the page's Sound button (novnc; default: no, +50 MB)",
+  },
   'ssh-key': { type: 'string', value: 'FILE', description: 'public key to authorize for ssh (default: ~/.ssh/id_ed25519.pub or id_rsa.pub)' },
   pin: { type: 'boolean', description: 'pin the base image to its registry digest (default: yes; --no-pin to skip)' },
   'registry-mirror': { type: 'string', value: 'URL', description: 'registry to resolve Docker Hub digests from (env DOCKERVM_REGISTRY_MIRROR)' },

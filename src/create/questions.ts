@@ -93,6 +93,7 @@ export const questions = {
   uid: (initial: string) => ({ message: 'UID', default: initial, validate: validator((v) => checkId('UID', v)) }),
   gid: (initial: string) => ({ message: 'GID', default: initial, validate: validator((v) => checkId('GID', v)) }),
   sudo: () => ({ message: 'Passwordless sudo for that user?', default: true }),
+  audio: () => ({ message: "Sound in the browser desktop? (PulseAudio in the VM, about 50 MB more; the page's Sound button plays it)", default: false }),
   install: (command: string) => ({ message: `Install dependencies? (${command}: the project's own dockervm CLI)`, default: true }),
   persistence: () => ({
     message: 'What should survive `docker compose down`?',

@@ -1,7 +1,7 @@
 // The generated project's README: a view of the spec for templates/README.md.hbs.
 import { BROWSER_SHM_MEGABYTES, launchers } from '../../generators/apps.ts';
 import type { Generated } from '../../generators/index.ts';
-import { UPLOAD_LIMIT_MB } from '../../generators/remote-access.ts';
+import { UPLOAD_LIMIT_MB } from '../../generators/desktop-web.ts';
 import { VM_PORT } from '../constants.ts';
 import { vmRepository } from '../vmspec/image-name.ts';
 import type { Persistence, VmSpec } from '../vmspec/types.ts';
@@ -82,6 +82,8 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     extraPorts: extra.map((p) => `\`${spec.bindAddress}:${p.host}\` → ${p.container}`).join(', '),
     allInterfaces: spec.bindAddress === '0.0.0.0',
     share: spec.share ? { source: spec.share.source, inProject: Boolean(spec.share.projectPath) } : false,
+    uploadLimitMb: UPLOAD_LIMIT_MB,
+    audio: Boolean(spec.audio),
     remoteAccess: spec.remoteAccess ? { provided: spec.remoteAccess.certificate === 'provided', uploadLimitMb: UPLOAD_LIMIT_MB } : false,
     rootfs: spec.persistence === 'rootfs' || spec.persistence === 'volumes',
     aptFamily: spec.base.family === 'debian',

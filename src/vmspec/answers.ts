@@ -35,6 +35,8 @@ export interface Answers {
   sshPublicKey?: string;
   /** --share: host directory for ~/share, relative to the project or absolute. */
   share?: string;
+  /** --audio: sound from the VM in the browser desktop. */
+  audio: boolean;
   /** --cert/--key: a TLS certificate and its key (PEM text) for the browser desktop. */
   tls?: { certificate: string; key: string };
 }

@@ -28,5 +28,6 @@ export function defaultAnswers(directory: string, host: HostFacts): Answers {
     packages: [],
     ports: [],
     bindAll: false,
+    audio: false,
   };
 }

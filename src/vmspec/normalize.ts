@@ -92,11 +92,14 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
 
   const services = [...new Set(answers.services)].sort() as Service[];
   const ports = publishedPorts(desktop, services, answers.ports, problems);
-  const supervisor = resolveSupervisor(answers.supervisor, processNames({ desktop, windowManager, services }), base.family);
+  const supervisor = resolveSupervisor(answers.supervisor, processNames({ desktop, windowManager, services, audio: answers.audio }), base.family);
   if (typeof supervisor !== 'string') problems.push(supervisor.problem);
 
   const remoteAccess = decideRemoteAccess(desktop, answers, problems);
   if (answers.bindAll) for (const port of ports) if (port.container === SERVICE_PORTS.vnc.container) port.loopbackOnly = true;
+  // The browser page is what plays the sound: a VNC client or the host's X server would not.
+  if (answers.audio && desktop !== 'novnc')
+    problems.push(`--audio plays the VM's sound in the browser desktop: it needs --desktop novnc (this VM's desktop is ${desktop})`);
   const share = answers.share === undefined ? undefined : resolveShare(answers.share);
   if (typeof share === 'string') problems.push(share);
 
@@ -120,6 +123,7 @@ export function normalizeAnswers(answers: Answers, generatorVersion: string, cwd
     ...(answers.sshPublicKey ? { sshPublicKey: answers.sshPublicKey.trim() } : {}),
     ...(typeof share === 'object' ? { share } : {}),
     ...(remoteAccess ? { remoteAccess } : {}),
+    ...(answers.audio && desktop === 'novnc' ? { audio: true as const } : {}),
     generatorVersion,
   };
 }

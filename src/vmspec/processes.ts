@@ -4,7 +4,7 @@
 // that they make exactly these.
 import type { Desktop, Family, Service, Supervisor, WindowManager } from './types.ts';
 
-export function processNames(s: { desktop: Desktop; windowManager: WindowManager; services: readonly Service[] }): string[] {
+export function processNames(s: { desktop: Desktop; windowManager: WindowManager; services: readonly Service[]; audio?: boolean }): string[] {
   const names: string[] = [];
   if (s.desktop === 'xterm') names.push('xterm');
   if (s.desktop === 'vnc' || s.desktop === 'novnc') {
@@ -15,6 +15,8 @@ export function processNames(s: { desktop: Desktop; windowManager: WindowManager
     if (s.windowManager === 'openbox') names.push('desktop-background');
   }
   if (s.desktop === 'novnc') names.push('novnc');
+  // The sound server (generators/audio.ts); --audio is refused without the browser desktop.
+  if (s.audio && s.desktop === 'novnc') names.push('audio');
   return [...names, ...s.services];
 }
 

@@ -95,6 +95,8 @@ export interface VmSpec {
   share?: SharedFolder;
   /** The browser desktop behind TLS and a long password (--bind-all, or --cert/--key). */
   remoteAccess?: RemoteAccess;
+  /** --audio: a sound server in the VM, played by the browser desktop (novnc only). */
+  audio?: true;
   /** Version of the generator, recorded in labels and the README. */
   generatorVersion: string;
 }

@@ -50,6 +50,13 @@ export const VARIANTS: Variant[] = [
     engine: false,
     notBuilt: 'a second browser VM does not fit the CI time budget: both browsers are built and run on XFCE (xfce-browsers)',
   },
+  {
+    name: 'audio-runit',
+    args: ['--audio', '--supervisor', 'runit', ...fixedUser],
+    engine: false,
+    notBuilt: 'sound (--audio) is built and run by test/e2e/desktop-remote.test.ts (with supervisord and --bind-all)',
+  },
+  { name: 'fedora-novnc-audio', args: ['--base', 'fedora', '--audio', ...fixedUser], engine: false },
   { name: 'busybox-shell', args: ['--base', 'busybox', '--persistence', 'none', ...fixedUser], engine: true },
   {
     name: 'custom-packages-ports',

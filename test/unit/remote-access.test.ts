@@ -1,5 +1,6 @@
-// --bind-all and --cert/--key: the browser desktop behind TLS and a long password, raw VNC kept on
-// 127.0.0.1, and what the generated project carries for it.
+// The browser desktop's web front: on the localhost default plain http behind the VNC password; with
+// --bind-all and --cert/--key behind TLS and a long password, raw VNC kept on 127.0.0.1; and what the
+// generated project carries for it.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,9 @@ describe('remote access', () => {
     expect(supervisor).toMatch(/\[program:novnc\]\ncommand=\/\.dockervm\/bin\/start-desktop-web\n/);
     expect(supervisor).not.toMatch(/-m websockify/);
     expect(files.get('rootfs/.dockervm/bin/start-desktop-web')?.content).toMatch(/openssl req -x509 .*\n.*subjectAltName/);
-    expect(files.get('rootfs/.dockervm/lib/desktop-web.py')?.content).toMatch(/ssl_only=True/);
+    expect(files.get('rootfs/.dockervm/lib/desktop-web.py')?.content).toMatch(/"ssl_only": True/);
+    // The start script hands the server a certificate: https only, the login page.
+    expect(files.get('rootfs/.dockervm/bin/start-desktop-web')?.content).toMatch(/desktop-web\.py 6080 5901 \S+ "[^"]+" "\$cert" "\$key"\n/);
     expect(files.get('rootfs/usr/local/share/novnc/index.html')?.content).toMatch(/fetch\('dockervm\/vnc'/);
     expect(files.get('Dockerfile')?.content).toMatch(/openssl/);
     const readme = files.get('README.md')?.content ?? '';
@@ -35,11 +38,24 @@ describe('remote access', () => {
     expect(readme).toMatch(/\*\*Files through the browser\*\*: drop files .*\n.*at most 2048 MB per file/);
   });
 
-  it('the localhost default stays plain websockify with the VNC password', async () => {
+  it('the localhost default: the same web front, plain http, the VNC password for the desktop and files', async () => {
     const files = await renderFromArgs('vm', []);
     expect(files.has('secrets/desktop_password')).toBe(false);
-    expect(files.get('rootfs/.dockervm/supervisord.conf')?.content).toMatch(/-m websockify/);
+    const supervisor = files.get('rootfs/.dockervm/supervisord.conf')?.content ?? '';
+    expect(supervisor).toMatch(/\[program:novnc\]\ncommand=\/\.dockervm\/bin\/start-desktop-web\n/);
+    expect(supervisor).not.toMatch(/-m websockify/);
+    const start = files.get('rootfs/.dockervm/bin/start-desktop-web')?.content ?? '';
+    // No certificate: plain http, no openssl in the image.
+    expect(start).toMatch(/desktop-web\.py 6080 5901 \S+ "[^"]+"\n/);
+    expect(start).not.toMatch(/openssl/);
+    expect(files.get('Dockerfile')?.content).not.toMatch(/openssl/);
     expect(files.get('rootfs/usr/local/share/novnc/index.html')?.content).toMatch(/http-equiv="refresh"/);
+    // The page signs in to files with the VNC password it was given, once the desktop connected.
+    const page = files.get('rootfs/.dockervm/lib/desktop-files.js')?.content ?? '';
+    expect(page).toMatch(/noVNC_credentials_button/);
+    expect(page).toMatch(/fetch\('dockervm\/login'/);
+    expect(files.get('rootfs/.dockervm/lib/desktop-web.py')?.content).toMatch(/read_secret\(DESKTOP_PASSWORD if SECURE else VNC_PASSWORD\)/);
+    expect(files.get('README.md')?.content).toMatch(/\*\*Files through the browser\*\*: once the desktop is connected/);
   });
 
   it('--bind-all on a plain VNC desktop keeps VNC on 127.0.0.1 and has no web front', async () => {
