@@ -1,10 +1,10 @@
-// The full desktop on the real engine: the xfce-firefox variant (test/helpers/variants.ts), scaffolded
+// The full desktop on the real engine: the xfce-browsers variant (test/helpers/variants.ts), scaffolded
 // with the real CLI, built and run once, then checked for several things on the same VM: healthy, a
-// 1 GB /dev/shm, the XFCE panel and Firefox on screen through noVNC in headless Chromium (the window
+// 1 GB /dev/shm, the XFCE panel and each browser on screen through noVNC in headless Chromium (the window
 // list from the VM's X server, and a screenshot that is neither mostly black nor missing the page's
-// colour), Firefox rendering a page served inside the VM, the clipboard both ways, remote resize, and
-// packages installed with apt surviving down/up. The screenshot is kept as
-// artifacts/screenshots/xfce-firefox.png. Everything is labelled dev.dockervm.project=dvme2e-… and
+// colour), Firefox and then Chromium rendering a page served inside the VM, each started by its desktop
+// launcher's command, the clipboard both ways, remote resize, and packages installed with apt surviving
+// down/up. The screenshot with Firefox is kept as artifacts/screenshots/xfce-browsers.png. Everything is labelled dev.dockervm.project=dvme2e-… and
 // removed in afterAll, also after a failure.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +20,11 @@ import { decodePng } from '../helpers/png.ts';
 import { VARIANTS } from '../helpers/variants.ts';
 
 const problem = engineProblem();
-const variant = VARIANTS.find((v) => v.name === 'xfce-firefox')!;
+const variant = VARIANTS.find((v) => v.name === 'xfce-browsers')!;
 const scratch = mkdtempSync(join(tmpdir(), 'dvme2e-'));
 const name = `${PREFIX}${variant.name}-${Date.now().toString(36).slice(-4)}`;
 const SCREENSHOT = join(import.meta.dirname, '../../artifacts/screenshots', `${variant.name}.png`);
+const CHROMIUM_SCREENSHOT = join(import.meta.dirname, '../../artifacts/e2e', `${variant.name}-chromium.png`);
 const timings: string[] = [];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -66,7 +67,7 @@ async function poll<T>(what: string, timeoutMs: number, check: () => T | undefin
   throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
 }
 
-describe.skipIf(Boolean(problem))('the XFCE + Firefox desktop', () => {
+describe.skipIf(Boolean(problem))('the XFCE desktop with Firefox and Chromium', () => {
   let project: VmProject;
   const windows = () => project.mustExec('dev', `${X} wmctrl -l`, 30_000);
   const installed = () => project.exec('dev', 'for tool in wmctrl xclip; do command -v "$tool"; done').stdout.trim().split('\n');
@@ -108,7 +109,7 @@ describe.skipIf(Boolean(problem))('the XFCE + Firefox desktop', () => {
     expect(installed()).toEqual(['/usr/bin/wmctrl', '/usr/bin/xclip']);
   });
 
-  it('through noVNC: the XFCE panel and Firefox showing a page served inside the VM; clipboard both ways; remote resize', async () => {
+  it('through noVNC: the XFCE panel, then Firefox and Chromium each showing a page served inside the VM; clipboard both ways; remote resize', async () => {
     // XFCE's own windows, as its X server lists them.
     const desktop = await poll('the XFCE panel and desktop windows', 120_000, () => {
       const list = windows();
@@ -127,36 +128,48 @@ describe.skipIf(Boolean(problem))('the XFCE + Firefox desktop', () => {
       const bare = screenShares(await screenshotCanvas(page, SCREENSHOT));
       expect(bare.black, 'the XFCE desktop is not mostly black').toBeLessThan(0.5);
 
-      // A page in the VM, opened by the VM's Firefox the way a user would start it (from the launcher's command).
-      const launcher = readFileSync(join(project.dir, 'rootfs/home/dev/Desktop/firefox.desktop'), 'utf8');
-      const command = /^Exec=(\S+)/m.exec(launcher)?.[1];
-      expect(command).toBe('firefox-esr');
+      // A page in the VM, opened by each browser the way a user starts it: its desktop launcher's command.
       project.mustExec(
         'dev',
         `mkdir -p /tmp/page && printf '%s' '<html><head><title>${PAGE_TITLE}</title></head><body style="margin:0;background:#ff00ff"></body></html>' > /tmp/page/index.html` +
-          ` && cd /tmp/page && (setsid python3 -m http.server ${PAGE_PORT} --bind 127.0.0.1 >/dev/null 2>&1 &)` +
-          ` && (${X} setsid ${command} --new-window http://127.0.0.1:${PAGE_PORT}/ >/tmp/firefox.log 2>&1 &)`,
+          ` && cd /tmp/page && (setsid python3 -m http.server ${PAGE_PORT} --bind 127.0.0.1 >/dev/null 2>&1 &)`,
       );
-      const started = Date.now();
-      await poll('a Firefox window with the page', 600_000, () => (new RegExp(PAGE_TITLE).test(windows()) ? true : undefined)).catch((error: Error) => {
-        throw new Error(`${error.message}\nFirefox said:\n${tail(project.exec('dev', 'cat /tmp/firefox.log').stdout, 3000)}`);
-      });
-      timings.push(`Firefox window after ${seconds(Date.now() - started)}`);
-
-      const shares = await poll('the page colour on the noVNC canvas', 60_000, async () => {
-        const found = screenShares(await screenshotCanvas(page, SCREENSHOT));
-        return found.page > 0.15 ? found : undefined;
-      });
+      const firefox = await showPage(page, 'firefox', 'firefox-esr');
       process.stdout.write(
-        `e2e: ${variant.name}: screenshot ${SCREENSHOT} (page colour ${(shares.page * 100).toFixed(1)} %, black ${(shares.black * 100).toFixed(1)} %)\n`,
+        `e2e: ${variant.name}: screenshot ${SCREENSHOT} (page colour ${(firefox.page * 100).toFixed(1)} %, black ${(firefox.black * 100).toFixed(1)} %)\n`,
       );
-      expect(shares.black, 'the screen is not mostly black').toBeLessThan(0.5);
-      expect(shares.page, "Firefox's page is on screen").toBeGreaterThan(0.15);
+      // Firefox closed, so what shows the page next can only be Chromium's window.
+      project.exec('dev', 'pkill -x firefox-esr; true');
+      await poll('Firefox closed', 60_000, () => (new RegExp(PAGE_TITLE).test(windows()) ? undefined : true));
+      await showPage(page, 'chromium', 'chromium');
 
       await clipboardBothWays(page);
       await remoteResize(page);
     });
   });
+
+  /**
+   * Starts `browser` with the page by its launcher's command, waits for its window (by the page's title)
+   * and for the page's colour on the noVNC canvas; the screenshot is kept (Firefox's for the docs).
+   */
+  async function showPage(page: Page, browser: string, program: string): Promise<{ black: number; page: number }> {
+    const launcher = readFileSync(join(project.dir, `rootfs/home/dev/Desktop/${browser}.desktop`), 'utf8');
+    const command = /^Exec=(.+?)(?: %[uU])?$/m.exec(launcher)?.[1];
+    expect(command?.split(' ')[0]).toBe(program);
+    project.mustExec('dev', `(${X} setsid ${command} http://127.0.0.1:${PAGE_PORT}/ >/tmp/${browser}.log 2>&1 &)`);
+    const started = Date.now();
+    await poll(`a ${browser} window with the page`, 600_000, () => (new RegExp(PAGE_TITLE).test(windows()) ? true : undefined)).catch((error: Error) => {
+      throw new Error(`${error.message}\n${browser} said:\n${tail(project.exec('dev', `cat /tmp/${browser}.log`).stdout, 3000)}`);
+    });
+    timings.push(`${browser} window after ${seconds(Date.now() - started)}`);
+    const shares = await poll(`the page colour on the noVNC canvas (${browser})`, 60_000, async () => {
+      const found = screenShares(await screenshotCanvas(page, browser === 'firefox' ? SCREENSHOT : CHROMIUM_SCREENSHOT));
+      return found.page > 0.15 ? found : undefined;
+    });
+    expect(shares.black, `the screen is not mostly black (${browser})`).toBeLessThan(0.5);
+    expect(shares.page, `${browser}'s page is on screen`).toBeGreaterThan(0.15);
+    return shares;
+  }
 
   async function clipboardBothWays(page: Page): Promise<void> {
     // Browser → VM: noVNC's clipboard box sends its text when it changes.
@@ -199,6 +212,33 @@ describe.skipIf(Boolean(problem))('the XFCE + Firefox desktop', () => {
     expect(after).toBe(canvas);
     expect(after).toMatch(/^1100x/);
   }
+
+  it('restarted by its supervisor (stopped, or killed outright), the XFCE session replaces the old one', async () => {
+    // XFCE's programs outlive xfce4-session: without the session's own process group a restart would
+    // leave a second panel and a window manager that cannot take the screen.
+    const supervisorctl = 'supervisorctl -c /.dockervm/supervisord.conf';
+    // Each session program with the process group it runs in: exactly one of each, all in the group of
+    // the session the supervisor now runs, and nothing left in the group of the session before.
+    const leader = () => project.mustExec('dev', `${supervisorctl} pid xfce`).trim();
+    const programs = () =>
+      project.mustExec('dev', "ps -eo pgid=,comm= | awk '$2 ~ /^(xfce4-session|xfwm4|xfce4-panel|xfdesktop)$/ { print $2, $1 }' | sort").trim();
+    const once = (group: string) => ['xfce4-panel', 'xfce4-session', 'xfdesktop', 'xfwm4'].map((p) => `${p} ${group}`).join('\n');
+    const leftovers = (group: string) => project.mustExec('dev', `ps -eo pgid=,comm= | awk '$1 == ${group} { print $2 }'`).trim();
+    const replaced = async (what: string, old: string) =>
+      poll(what, 120_000, () => {
+        const now = leader();
+        return now !== '0' && now !== old && leftovers(old) === '' && programs() === once(now) ? true : undefined;
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}\nsession programs: ${programs()}\nleft of the old session (${old}): ${leftovers(old)}`);
+      });
+    const first = leader();
+    project.mustExec('dev', `${supervisorctl} restart xfce`, 60_000);
+    await replaced('the old XFCE session ended and one new one running after a restart', first);
+    const second = leader();
+    project.mustExec('dev', `kill -KILL ${second}`);
+    await replaced('the old XFCE session ended and one new one running after its leader was killed', second);
+    await poll('the XFCE panel on screen again', 120_000, () => (/xfce4-panel/.test(windows()) ? true : undefined));
+  });
 
   it('after down and up (a reboot), the apt-installed packages and the desktop are still there', async () => {
     project.down();
