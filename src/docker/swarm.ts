@@ -140,6 +140,9 @@ async function docker(engine: Engine, args: string[], input: string | undefined,
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
+  // A command that reads no input (service logs) may be gone before its stdin closes: that EPIPE is
+  // no failure of ours (the exit status tells), and unhandled it would end dockervm mid-command.
+  child.stdin.on('error', () => undefined);
   child.stdin.end(input ?? '');
   const status = await new Promise<number>((resolve, reject) => {
     child.on('error', (error: NodeJS.ErrnoException) =>
