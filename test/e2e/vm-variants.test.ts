@@ -3,11 +3,13 @@
 // user, its desktop and services reachable on 127.0.0.1 only, supervised programs restarting, and a
 // disk that keeps (or, by mode, forgets) what was done inside it. Everything is labelled
 // dev.dockervm.project=dvme2e-… and removed in afterAll, also after a failure.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTty, lintCompose, lintDockerfile } from '../../src/lint/index.ts';
+import { openNoVnc, withChromium } from '../helpers/browser.ts';
 import { requireBuilt } from '../helpers/cli.ts';
 import {
   browserDesktop,
@@ -203,6 +205,41 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
     expect(shot.colors).toBeGreaterThan(2);
     expect(shot.nonBackground).toBeGreaterThan(0.02);
     expect(shot.white, 'xterm (white window) on the black root window').toBeGreaterThan(0.05);
+  });
+
+  it('files through the page on the localhost default: signed in with the VNC password, a drop lands in ~/Downloads, the listing downloads (headless Chromium)', async (context) => {
+    // One noVNC VM is enough for the checks of the page's files (the --bind-all VM has its own in desktop-remote).
+    if (!want.novnc || variant.name !== 'default') return context.skip();
+    const dropped = randomBytes(256 * 1024);
+    project.mustExec(want.user.name, 'mkdir -p ~/Downloads && printf "made in the VM\\n" > ~/Downloads/from-vm.txt');
+    const url = `http://127.0.0.1:${project.hostPort(6080)}/`;
+    // Without the VNC password: neither the listing nor an upload.
+    expect((await fetch(`${url}dockervm/files/`)).status).toBe(401);
+    expect((await fetch(`${url}dockervm/upload/x.bin`, { method: 'POST', body: 'x', headers: { 'X-Dockervm-Upload': '1' } })).status).toBe(401);
+    await withChromium(async ({ browser }) => {
+      const page = await browser.newPage({ acceptDownloads: true });
+      await openNoVnc(page, { url, password: project.vncPassword, timeoutMs: 60_000 });
+      // The page signs in to files with the password typed into noVNC, then shows its panel.
+      await page.waitForSelector('#dockervm-files', { state: 'visible', timeout: 30_000 });
+      await page.evaluate(
+        ({ base64 }) => {
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([bytes], 'dropped.bin'));
+          document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        },
+        { base64: dropped.toString('base64') },
+      );
+      await page.waitForFunction(() => /saved as|refused|failed/.test(document.querySelector('#dockervm-upload-status')?.textContent ?? ''), undefined, {
+        timeout: 60_000,
+      });
+      expect(await page.textContent('#dockervm-upload-status')).toBe('dropped.bin: saved as ~/Downloads/dropped.bin');
+      const inVm = project.mustExec(want.user.name, 'stat -c %U ~/Downloads/dropped.bin; sha256sum < ~/Downloads/dropped.bin').trim().split('\n');
+      expect(inVm).toEqual([want.user.name, `${createHash('sha256').update(dropped).digest('hex')}  -`]);
+      await page.goto(`${url}dockervm/files/`, { timeout: 30_000 });
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('a[href="from-vm.txt"]', { timeout: 10_000 })]);
+      expect([download.suggestedFilename(), readFileSync((await download.path()) ?? '', 'utf8')]).toEqual(['from-vm.txt', 'made in the VM\n']);
+    });
   });
 
   it("xterm: the VM's xterm window appears on the host's X server", async (context) => {
