@@ -1,4 +1,10 @@
 // The full desktop (issue 10), on the real engine, in one run:
+//  0. the default desktop (pekwm) next to Openbox, the default before it, and no window manager:
+//     image − base and the biggest packages each adds; `docker compose up -d` → RFB handshake and → first
+//     pixels through noVNC in headless Chromium, on a first start (the disk is seeded from the image) and
+//     on later ones (disk kept), next to the same image started the way it was before (supervisord
+//     straight, with its idle first second; Openbox) (goals: image ≤ +150 MB, later start ≤ 2 s, first
+//     start ≤ 8 s);
 //  1. window managers by what they pull: `apt-get install --simulate` of each on top of the desktop
 //     every VNC VM has, with dpkg's Installed-Size of the packages it would add (Debian 12);
 //  2. XFCE + Firefox as create-dockervm makes it vs a careless
@@ -7,12 +13,15 @@
 //  3. idle memory of the XFCE desktop, browser closed (the container's cgroup, after the desktop has
 //     settled; goal ≤ 200 MB).
 // Printed, never asserted. Needs a running engine and the local mirror (scripts/engine/up.sh).
-// Removes what it builds. BENCH_DESKTOP_SKIP_CARELESS=1 leaves out the careless build (the slow part).
+// Removes what it builds. BENCH_DESKTOP_PARTS=default,xfce (both by default) picks parts (0 is
+// "default", 1–3 are "xfce"); BENCH_RUNS (3) later starts per VM; BENCH_DESKTOP_SKIP_CARELESS=1 leaves
+// out the careless build (the slow part).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultDesktop } from './desktop-default.mjs';
 import { removeLabelled, runCleanup } from './engine-cleanup.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -21,6 +30,7 @@ const MIRROR = process.env.DOCKERVM_REGISTRY_MIRROR ?? 'http://127.0.0.1:5000';
 const work = mkdtempSync(join(tmpdir(), 'dvmbench-'));
 const MB = 1_000_000;
 const run = Date.now().toString(36).slice(-4);
+const PARTS = (process.env.BENCH_DESKTOP_PARTS ?? 'default,xfce').split(',');
 
 function sh(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 30 * 60_000, maxBuffer: 64 * MB, ...options });
@@ -103,6 +113,14 @@ const cleanup = [];
 // Each result is printed as soon as it is measured: a long run that stops early still reports what it had.
 const report = { push: (...lines) => console.log(lines.join('\n')) };
 try {
+  if (PARTS.includes('default')) await defaultDesktop({ scaffold, baseOf, imageSize, sh, cleanup, report, run });
+  if (PARTS.includes('xfce')) await xfceParts();
+} finally {
+  runCleanup(cleanup);
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function xfceParts() {
   const xfceName = `dvmbench-xfce-${run}`;
   const xfce = scaffold(xfceName, ['--wm', 'xfce', '--app', 'firefox']);
   cleanup.push(() => removeLabelled(xfceName));
@@ -158,7 +176,4 @@ try {
   report.push(
     `median of 5 readings 30 s after healthy: **${readings[2].toFixed(0)} MB** (min ${readings[0].toFixed(0)}, max ${readings[4].toFixed(0)}; firefox processes: ${browsers}; goal ≤ 200 MB)`,
   );
-} finally {
-  runCleanup(cleanup);
-  rmSync(work, { recursive: true, force: true });
 }

@@ -17,6 +17,8 @@ export interface Supervision {
 }
 
 const SUPERVISORD_CONF = `${RUNTIME_DIR}/supervisord.conf`;
+/** Where rootfs/supervisord.conf.hbs puts supervisord's control socket. */
+const SUPERVISORD_SOCKET = '/tmp/supervisor.sock';
 const RUNIT_SERVICES = `${RUNTIME_DIR}/service`;
 
 /** The supervisor was chosen and checked by normalizeAnswers (src/vmspec/processes.ts). */
@@ -63,13 +65,16 @@ function supervisord(spec: VmSpec, programs: Program[], runsAsRoot: boolean, bas
       .map(([key, value]) => `${key}="${value}"`)
       .join(','),
   }));
+  const start = `${RUNTIME_BIN}/start-supervisord`;
   const files: ProjectFile[] = [
     { path: rootfsPath(SUPERVISORD_CONF), mode: 0o644, template: 'rootfs/supervisord.conf.hbs', data: { runsAsRoot, programs: entries } },
+    // Saves the second supervisord idles before it starts anything (the desktop's first pixels come sooner).
+    { path: rootfsPath(start), mode: 0o755, template: 'rootfs/start-supervisord.sh.hbs', data: { conf: SUPERVISORD_CONF, socket: SUPERVISORD_SOCKET } },
   ];
   return {
     supervisor: 'supervisord',
     runsAsRoot,
-    command: ['supervisord', '-c', SUPERVISORD_CONF],
+    command: [start],
     healthProbe: `supervisorctl -c ${SUPERVISORD_CONF} status >/dev/null`,
     contribution: { ...base, files },
   };

@@ -25,7 +25,7 @@ export const CREATE_OPTIONS = {
   wm: {
     type: 'string',
     value: list(WINDOW_MANAGERS),
-    description: 'window manager or full desktop for vnc/novnc: openbox (default, light) or xfce (panel, menu, file manager)',
+    description: 'window manager or full desktop for vnc/novnc: pekwm (default, smallest), openbox, or xfce (panel, menu, file manager)',
   },
   app: { type: 'string', multiple: true, value: list(APPS), description: 'web browsers for the vnc/novnc desktop, repeatable or comma-separated' },
   supervisor: { type: 'string', value: `auto|${list(SUPERVISORS)}`, description: 'process supervision (auto: supervisord when more than one process)' },

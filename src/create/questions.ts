@@ -57,9 +57,10 @@ export const questions = {
   }),
   windowManager: () => ({
     message: 'Window manager or desktop',
-    default: 'openbox' as WindowManager,
+    default: 'pekwm' as WindowManager,
     choices: [
-      { name: 'Openbox (light: frames, right-click menu)', value: 'openbox' as WindowManager },
+      { name: 'pekwm (light: frames, right-click menu; the smallest)', value: 'pekwm' as WindowManager },
+      { name: 'Openbox (light: frames, right-click menu; +150 MB of image libraries)', value: 'openbox' as WindowManager },
       { name: 'XFCE (full desktop: panel, menu, file manager, terminal)', value: 'xfce' as WindowManager },
       { name: 'None', value: 'none' as WindowManager },
     ],

@@ -98,6 +98,7 @@ function desktopView(spec: VmSpec) {
   if (spec.desktop !== 'vnc' && spec.desktop !== 'novnc') return false;
   const browsers = launchers(spec);
   return {
+    pekwm: spec.windowManager === 'pekwm',
     openbox: spec.windowManager === 'openbox',
     xfce: spec.windowManager === 'xfce',
     none: spec.windowManager === 'none',

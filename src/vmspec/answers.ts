@@ -13,7 +13,7 @@ export interface Answers {
   family?: Family;
   /** Undefined: novnc where the base can run it, shell on busybox. */
   desktop?: Desktop;
-  /** Undefined: openbox for vnc/novnc, none otherwise. */
+  /** Undefined: pekwm for vnc/novnc, none otherwise. */
   windowManager?: WindowManager;
   /** Graphical applications for a vnc/novnc desktop (web browsers). */
   apps: App[];

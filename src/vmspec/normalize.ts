@@ -46,7 +46,7 @@ function defaultDesktop(base: BaseImage): Desktop {
 }
 
 function defaultWindowManager(desktop: Desktop): WindowManager {
-  return desktop === 'vnc' || desktop === 'novnc' ? 'openbox' : 'none';
+  return desktop === 'vnc' || desktop === 'novnc' ? 'pekwm' : 'none';
 }
 
 /**

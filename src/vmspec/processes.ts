@@ -11,8 +11,8 @@ export function processNames(s: { desktop: Desktop; windowManager: WindowManager
     // XFCE brings its own terminal (in the panel); the lighter desktops open an xterm.
     names.push('vnc-server', ...(s.windowManager === 'xfce' ? [] : ['xterm']));
     if (s.windowManager !== 'none') names.push(s.windowManager);
-    // Openbox paints no background of its own: a small program paints the VM's name and hints.
-    if (s.windowManager === 'openbox') names.push('desktop-background');
+    // pekwm and Openbox paint no background of their own: a small program paints the VM's name and hints.
+    if (s.windowManager === 'pekwm' || s.windowManager === 'openbox') names.push('desktop-background');
   }
   if (s.desktop === 'novnc') names.push('novnc');
   // The sound server (generators/audio.ts); --audio is refused without the browser desktop.

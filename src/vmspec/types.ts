@@ -4,8 +4,11 @@
 export const DESKTOPS = ['shell', 'xterm', 'vnc', 'novnc'] as const;
 export type Desktop = (typeof DESKTOPS)[number];
 
-/** `xfce`: a full desktop (panel, menu, file manager, terminal); `openbox`: frames and a right-click menu. */
-export const WINDOW_MANAGERS = ['none', 'openbox', 'xfce'] as const;
+/**
+ * `xfce`: a full desktop (panel, menu, file manager, terminal); `pekwm` (the default) and `openbox`: frames
+ * and a right-click menu. pekwm is the smaller one (Openbox's renderer pulls image loaders: +150 MB).
+ */
+export const WINDOW_MANAGERS = ['none', 'pekwm', 'openbox', 'xfce'] as const;
 export type WindowManager = (typeof WINDOW_MANAGERS)[number];
 
 /** Graphical applications installed for the desktop (web browsers). */

@@ -212,11 +212,11 @@ describe('the built site', () => {
   });
 
   it("shows the chosen desktop's recorded picture in the configurator, and changes it with the choice", async () => {
-    // Every window manager whose picture scripts/record-screenshots.ts put into the site (openbox and
-    // none at least); each choice must show its own picture, really loaded, and shell none at all.
+    // Every window manager whose picture scripts/record-screenshots.ts put into the site (pekwm, openbox
+    // and none at least); each choice must show its own picture, really loaded, and shell none at all.
     const pictures: RecordedPictures = recorded;
     const names = Object.keys(pictures);
-    expect(names).toEqual(expect.arrayContaining(['openbox', 'none']));
+    expect(names).toEqual(expect.arrayContaining(['pekwm', 'openbox', 'none']));
     await withChromium(async ({ page, consoleErrors }) => {
       await visit(page, consoleErrors, `${site.url}/guide/configure/`);
       await page.locator('html[data-configurator="ready"]').waitFor();
@@ -231,9 +231,9 @@ describe('the built site', () => {
           return { src: new URL(img.src).pathname, naturalWidth: img.naturalWidth, visible: img.getBoundingClientRect().width > 0 };
         });
       };
-      // The defaults: a noVNC desktop with Openbox.
+      // The defaults: a noVNC desktop with pekwm.
       expect(await figure.isVisible()).toBe(true);
-      expect(await shown()).toEqual({ src: '/screenshots/openbox.png', naturalWidth: pictures.openbox!.width, visible: true });
+      expect(await shown()).toEqual({ src: '/screenshots/pekwm.png', naturalWidth: pictures.pekwm!.width, visible: true });
       await page.screenshot({ path: join(ARTIFACTS, 'configure-picture.png'), fullPage: true });
       for (const wm of names) {
         await page.selectOption('select[name=wm]', wm);
@@ -244,7 +244,7 @@ describe('the built site', () => {
       await page.selectOption('select[name=desktop]', 'shell');
       expect(await figure.isHidden()).toBe(true);
       await page.selectOption('select[name=desktop]', 'vnc');
-      expect((await shown()).src).toBe('/screenshots/openbox.png');
+      expect((await shown()).src).toBe('/screenshots/pekwm.png');
       expect(consoleErrors).toEqual([]);
     });
   });

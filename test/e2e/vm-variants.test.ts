@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTty, lintCompose, lintDockerfile } from '../../src/lint/index.ts';
-import { openNoVnc, withChromium } from '../helpers/browser.ts';
+import { NOVNC_SELECTORS, openNoVnc, withChromium } from '../helpers/browser.ts';
 import { requireBuilt } from '../helpers/cli.ts';
 import {
   browserDesktop,
@@ -240,6 +240,31 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
       const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('a[href="from-vm.txt"]', { timeout: 10_000 })]);
       expect([download.suggestedFilename(), readFileSync((await download.path()) ?? '', 'utf8')]).toEqual(['from-vm.txt', 'made in the VM\n']);
     });
+  });
+
+  it("pekwm: a right-click on the desktop opens the VM's menu, and its Terminal opens a new xterm", async (context) => {
+    if (!want.novnc || want.spec.windowManager !== 'pekwm') return context.skip();
+    const xterms = () => Number(project.mustExec('root', 'pgrep -c -x xterm || true').trim());
+    const before = xterms();
+    let after = before;
+    await withChromium(async ({ page }) => {
+      await openNoVnc(page, { url: `http://127.0.0.1:${project.hostPort(6080)}/`, password: project.vncPassword, timeoutMs: 60_000 });
+      const canvas = await page.locator(NOVNC_SELECTORS.canvas).boundingBox();
+      if (!canvas) throw new Error('no noVNC canvas');
+      // Bounded: a menu that opens late gets a second and a third right-click.
+      for (let attempt = 0; attempt < 3 && after === before; attempt++) {
+        // Right of the xterm that opens at start: the bare desktop.
+        await page.mouse.click(canvas.x + canvas.width - 200, canvas.y + 200, { button: 'right' });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        // pekwm opens its menu with the first entry selected: Terminal.
+        await page.keyboard.press('Enter');
+        for (let polls = 0; polls < 50 && after === before; polls++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          after = xterms();
+        }
+      }
+    });
+    expect(after, 'xterm processes after Terminal in the menu').toBeGreaterThan(before);
   });
 
   it("xterm: the VM's xterm window appears on the host's X server", async (context) => {

@@ -46,7 +46,7 @@ export const VARIANTS: Variant[] = [
   { name: 'alpine-xfce-firefox', args: ['--base', 'alpine', '--wm', 'xfce', '--app', 'firefox', '--persistence', 'home', ...fixedUser], engine: false },
   {
     name: 'openbox-chromium',
-    args: ['--app', 'chromium', '--supervisor', 'runit', ...fixedUser],
+    args: ['--wm', 'openbox', '--app', 'chromium', '--supervisor', 'runit', ...fixedUser],
     engine: false,
     notBuilt: 'a second browser VM does not fit the CI time budget: both browsers are built and run on XFCE (xfce-browsers)',
   },

@@ -80,10 +80,10 @@ describe('interactive questions', () => {
       name: 'lab',
       base: { reference: 'debian:bookworm-slim', family: 'debian' },
       desktop: 'vnc',
-      windowManager: 'openbox',
+      windowManager: 'pekwm',
       apps: ['firefox'],
       services: ['sshd'],
-      // Automatic, made concrete: Xvnc, xterm, openbox and sshd.
+      // Automatic, made concrete: Xvnc, xterm, pekwm and sshd.
       supervisor: 'supervisord',
       user: { name: 'dev', uid: 1234, gid: 1234, sudo: false },
       persistence: 'volumes',

@@ -53,7 +53,7 @@ describe('the committed pictures', () => {
       expect({ width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), bytes: bytes.length }, name).toEqual(size);
       expect(size.width).toBeLessThanOrEqual(1024);
     }
-    expect(Object.keys(pictures)).toEqual(expect.arrayContaining(['openbox', 'none']));
+    expect(Object.keys(pictures)).toEqual(expect.arrayContaining(['pekwm', 'openbox', 'none']));
   });
 });
 

@@ -13,14 +13,14 @@ const answers = (overrides: Partial<Answers> = {}): Answers => ({
 });
 
 describe('defaults', () => {
-  it('a noVNC desktop with openbox on Debian, the whole disk persisted, on 127.0.0.1', () => {
+  it('a noVNC desktop with pekwm on Debian, the whole disk persisted, on 127.0.0.1', () => {
     const spec = normalizeAnswers(answers(), '1.0.0');
     expect(spec).toMatchObject({
       name: 'my-vm',
       base: { reference: 'debian:bookworm-slim', family: 'debian' },
       desktop: 'novnc',
-      windowManager: 'openbox',
-      // auto, made concrete: Xvnc, xterm, openbox and websockify need a supervisor.
+      windowManager: 'pekwm',
+      // auto, made concrete: Xvnc, xterm, pekwm and websockify need a supervisor.
       supervisor: 'supervisord',
       user: { name: 'dev', uid: 1000, gid: 1000, sudo: true },
       persistence: 'rootfs',
@@ -57,7 +57,7 @@ describe('the supervisor is decided here, from the processes the generators will
 
   it('processNames names exactly the programs the generators make, for every desktop, window manager and service', () => {
     for (const desktop of ['shell', 'xterm', 'vnc', 'novnc'] as const) {
-      for (const windowManager of desktop === 'vnc' || desktop === 'novnc' ? (['none', 'openbox', 'xfce'] as const) : (['none'] as const)) {
+      for (const windowManager of desktop === 'vnc' || desktop === 'novnc' ? (['none', 'pekwm', 'openbox', 'xfce'] as const) : (['none'] as const)) {
         for (const services of [[], ['sshd'], ['cron', 'syslog']] as Answers['services'][]) {
           const spec = normalizeAnswers(answers({ desktop, windowManager, services, supervisor: 'supervisord' }), '1');
           const made = generate(spec)
@@ -86,15 +86,20 @@ describe('desktops and browsers', () => {
     expect(without.contributions.some((c) => c.shmMegabytes)).toBe(false);
   });
 
-  it('Chromium runs without its own sandbox (Docker forbids it user namespaces), Firefox keeps its own', () => {
-    const spec = normalizeAnswers(answers({ apps: ['chromium', 'firefox'] }), '1');
-    const menu = generate(spec)
-      .contributions.flatMap((c) => c.files ?? [])
-      .find((f) => f.path === 'rootfs/etc/xdg/openbox/menu.xml');
-    expect(menu && 'data' in menu ? menu.data.apps : undefined).toEqual([
-      { app: 'chromium', label: 'Chromium', command: 'chromium --no-sandbox', icon: 'chromium' },
-      { app: 'firefox', label: 'Firefox', command: 'firefox-esr', icon: 'firefox-esr' },
-    ]);
+  it('Chromium runs without its own sandbox (Docker forbids it user namespaces), Firefox keeps its own; both in the menu', () => {
+    for (const [windowManager, path] of [
+      ['pekwm', 'rootfs/etc/xdg/pekwm/menu'],
+      ['openbox', 'rootfs/etc/xdg/openbox/menu.xml'],
+    ] as const) {
+      const spec = normalizeAnswers(answers({ windowManager, apps: ['chromium', 'firefox'] }), '1');
+      const menu = generate(spec)
+        .contributions.flatMap((c) => c.files ?? [])
+        .find((f) => f.path === path);
+      expect(menu && 'data' in menu ? menu.data.apps : undefined, windowManager).toEqual([
+        { app: 'chromium', label: 'Chromium', command: 'chromium --no-sandbox', icon: 'chromium' },
+        { app: 'firefox', label: 'Firefox', command: 'firefox-esr', icon: 'firefox-esr' },
+      ]);
+    }
   });
 });
 
@@ -115,7 +120,7 @@ describe('refusals name every problem at once', () => {
     [
       'several processes without a supervisor',
       { supervisor: 'none' as const },
-      /5 processes \(vnc-server, xterm, openbox, desktop-background, novnc\) need a supervisor/,
+      /5 processes \(vnc-server, xterm, pekwm, desktop-background, novnc\) need a supervisor/,
     ],
     ['a browser without a VNC desktop', { desktop: 'shell' as const, apps: ['firefox' as const] }, /--app firefox needs the vnc or novnc desktop/],
     ['a browser on Ubuntu (snap only)', { base: 'ubuntu', apps: ['chromium' as const] }, /Ubuntu packages chromium only as a snap/],

@@ -6,6 +6,7 @@ import type { VmSpec, WindowManager } from '../../../src/vmspec/types.ts';
 export const SCREENSHOTS_PATH = 'screenshots';
 
 const CAPTIONS: Record<WindowManager, string> = {
+  pekwm: 'pekwm: windows with frames, a menu on a right-click of the background, an xterm at start; the smallest image.',
   openbox: 'Openbox: windows with frames, a menu on a right-click of the background, an xterm at start.',
   xfce: 'XFCE: the application menu in the panel at the top, a dock at the bottom (terminal, file manager, browser), icons on the desktop.',
   none: 'No window manager: the xterm that opens at start, without a frame.',
