@@ -186,9 +186,14 @@ class DesktopHandler(websocketproxy.ProxyRequestHandler):
         # sound): refuse it. Browsers always send Origin with a WebSocket; other clients may leave it out
         # on the localhost default (a VNC client through the proxy), never when exposed.
         origin = self.headers.get("Origin")
+        host = self.headers.get("Host", "")
         if origin is None:
             return not SECURE
-        return origin == ("https://" if SECURE else "http://") + self.headers.get("Host", "")
+        if SECURE:
+            return origin == "https://" + host
+        # On the localhost default the page may also come through a TLS proxy in front (a fleet's entry
+        # point keeps the Host): the same host and port, by http or https.
+        return urllib.parse.urlsplit(origin).netloc == host and origin.split(":", 1)[0] in ("http", "https")
 
     def send_body(self, status, content_type, body, headers=()):
         data = body.encode("utf-8")
