@@ -247,22 +247,28 @@ describe.skipIf(Boolean(problem)).each(engineVariants)('VM $name', (variant) => 
     const xterms = () => Number(project.mustExec('root', 'pgrep -c -x xterm || true').trim());
     const before = xterms();
     let after = before;
-    await withChromium(async ({ page }) => {
-      await openNoVnc(page, { url: `http://127.0.0.1:${project.hostPort(6080)}/`, password: project.vncPassword, timeoutMs: 60_000 });
-      const canvas = await page.locator(NOVNC_SELECTORS.canvas).boundingBox();
-      if (!canvas) throw new Error('no noVNC canvas');
-      // Bounded: a menu that opens late gets a second and a third right-click.
-      for (let attempt = 0; attempt < 3 && after === before; attempt++) {
-        // Right of the xterm that opens at start: the bare desktop.
-        await page.mouse.click(canvas.x + canvas.width - 200, canvas.y + 200, { button: 'right' });
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        // pekwm opens its menu with the first entry selected: Terminal.
-        await page.keyboard.press('Enter');
-        for (let polls = 0; polls < 50 && after === before; polls++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          after = xterms();
+    // Like browserDesktop: a second try in a fresh browser when noVNC does not connect (a loaded machine).
+    const menuTerminal = (timeoutMs: number) =>
+      withChromium(async ({ page }) => {
+        await openNoVnc(page, { url: `http://127.0.0.1:${project.hostPort(6080)}/`, password: project.vncPassword, timeoutMs });
+        const canvas = await page.locator(NOVNC_SELECTORS.canvas).boundingBox();
+        if (!canvas) throw new Error('no noVNC canvas');
+        // Bounded: a menu that opens late gets a second and a third right-click.
+        for (let attempt = 0; attempt < 3 && after === before; attempt++) {
+          // Right of the xterm that opens at start: the bare desktop.
+          await page.mouse.click(canvas.x + canvas.width - 200, canvas.y + 200, { button: 'right' });
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          // pekwm opens its menu with the first entry selected: Terminal.
+          await page.keyboard.press('Enter');
+          for (let polls = 0; polls < 50 && after === before; polls++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            after = xterms();
+          }
         }
-      }
+      });
+    await menuTerminal(60_000).catch((error: Error) => {
+      process.stdout.write(`e2e ${variant.name}: noVNC for the menu, attempt 1 failed, retrying once: ${error.message.slice(0, 500)}\n`);
+      return menuTerminal(120_000);
     });
     expect(after, 'xterm processes after Terminal in the menu').toBeGreaterThan(before);
   });
