@@ -362,3 +362,17 @@ export async function startWebsockify(options: { target: string; port?: number; 
   }
   return { url: `http://127.0.0.1:${port}`, port, process: proc, stop: () => proc.stop() };
 }
+
+/**
+ * Runs a browser step again (3 tries in all) when Chromium gave up on it because the machine's network
+ * changed (ERR_NETWORK_CHANGED: the engine adds and removes interfaces for other containers meanwhile).
+ */
+export async function despiteNetworkChanges<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= 3 || !/ERR_NETWORK_CHANGED|canceled/.test(String(error))) throw error;
+    }
+  }
+}
