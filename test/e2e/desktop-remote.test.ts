@@ -1,6 +1,6 @@
-// Issue 11 on the real engine: one Debian noVNC VM made with --share and --bind-all, built once and
-// checked for several things: files both ways through ~/share, and the browser desktop behind TLS and a
-// long password. The test publishes on 127.0.0.1 all the same (compose.yaml edited before up): what is
+// Issue 11 on the real engine: one Debian noVNC VM made with --share, --bind-all and --audio, built once
+// and checked for several things: files both ways through ~/share, the browser desktop behind TLS and a
+// long password, and the VM's sound stream behind the same sign-in. The test publishes on 127.0.0.1 all the same (compose.yaml edited before up): what is
 // checked is the VM's side, and no test opens a port to the network. Everything is labelled
 // dev.dockervm.project=dvme2e-… and removed in afterAll, also after a failure.
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNoVnc, withChromium } from '../helpers/browser.ts';
+import { toneCommand } from '../helpers/sound.ts';
 import { requireBuilt } from '../helpers/cli.ts';
 import { dockervm } from '../helpers/dockervm-engine.ts';
 import { engineProblem, PREFIX, sh } from '../helpers/e2e-engine.ts';
@@ -99,7 +100,7 @@ describe.skipIf(Boolean(problem))('a desktop VM with a shared folder and remote 
 
   beforeAll(async () => {
     requireBuilt();
-    project = VmProject.scaffold(scratch, name, ['--share', '--bind-all', '--uid', String(HOST_UID), '--gid', String(HOST_GID)]);
+    project = VmProject.scaffold(scratch, name, ['--share', '--bind-all', '--audio', '--uid', String(HOST_UID), '--gid', String(HOST_GID)]);
     const compose = project.file('compose.yaml');
     // What --bind-all writes: noVNC on every interface, raw VNC on 127.0.0.1 only…
     expect(compose).toMatch(/- 0\.0\.0\.0:\$\{DOCKERVM_NOVNC_PORT:-\d+\}:6080/);
@@ -306,6 +307,21 @@ describe.skipIf(Boolean(problem))('a desktop VM with a shared folder and remote 
       expect(foreign.status).toBe(403);
       expect((await https(port, ca, '/dockervm/upload/x.bin', { method: 'POST', body: 'x', headers: { 'X-Dockervm-Upload': '1' } })).status).toBe(303);
       expect(project.mustExec('dev', 'ls -A ~/Downloads').trim().split('\n').sort()).toEqual(['dropped file.bin', 'from-vm.txt']);
+    });
+
+    it('serves the sound WebSocket only after the sign-in, and only to the desktop page', async () => {
+      const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'ZG9ja2Vydm0tYXVkaW8ta2V5' };
+      const origin = `https://127.0.0.1:${port}`;
+      expect((await https(port, ca, '/dockervm/audio', { headers: { ...upgrade, Origin: origin } })).status).toBe(401);
+      const cookie = await signIn(port, ca, password());
+      expect((await https(port, ca, '/dockervm/audio', { cookie, headers: { ...upgrade, Origin: 'https://elsewhere.example' } })).status).toBe(403);
+      // Signed in, from the page's own origin: the stream opens (silence is not sent: play a moment of sound).
+      project.mustExec('dev', `(${toneCommand(440, 3)}) >/dev/null 2>&1 &`);
+      const opened = await https(port, ca, '/dockervm/audio', { cookie, headers: { ...upgrade, Origin: origin } });
+      expect(opened.status).toBe(101);
+      // A binary WebSocket message (opcode 2, final) of PCM: 20 ms of 48 kHz stereo 16-bit is 3840 bytes.
+      expect(opened.body.charCodeAt(0)).toBe(0x82);
+      expect((await https(port, ca, '/dockervm/audio.js', {})).status).toBe(303);
     });
 
     it('keeps the passwords out of the image history and the inspect output', () => {
