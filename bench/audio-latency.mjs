@@ -37,11 +37,13 @@ rec = subprocess.Popen(["parec", "--device=dockervm.monitor", "--format=s16le", 
 time.sleep(0.3)
 tone = subprocess.Popen(["sh", "/tmp/dvmbench-tone.sh"], stdout=subprocess.PIPE)
 started = float(tone.stdout.readline())
-while True:
+heard = "nan"
+for _ in range(250):  # 5 s of 20 ms reads at most
     data = rec.stdout.read(3840)
     if any(abs(v) > 1600 for v in struct.unpack("<%dh" % (len(data) // 2), data)):
-        print("%.1f" % (time.time() * 1000 - started)); break
-tone.wait(); rec.terminate()
+        heard = "%.1f" % (time.time() * 1000 - started); break
+print(heard)
+rec.terminate(); tone.wait()
 '`;
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
