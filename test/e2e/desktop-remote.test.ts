@@ -1,7 +1,8 @@
 // Issue 11 on the real engine: one Debian noVNC VM made with --share, --bind-all and --audio, built once
 // and checked for several things: files both ways through ~/share, the browser desktop behind TLS and a
-// long password, and the VM's sound stream behind the same sign-in. The test publishes on 127.0.0.1 all the same (compose.yaml edited before up): what is
-// checked is the VM's side, and no test opens a port to the network. Everything is labelled
+// long password, and the VM's sound stream behind the same sign-in. The test publishes on 127.0.0.1 all
+// the same (compose.yaml edited before up): what is checked is the VM's side, and no test opens a port to
+// the network. Everything is labelled
 // dev.dockervm.project=dvme2e-… and removed in afterAll, also after a failure.
 import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
