@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNoVnc, withChromium } from '../helpers/browser.ts';
+import { despiteNetworkChanges, openNoVnc, withChromium } from '../helpers/browser.ts';
 import { toneCommand } from '../helpers/sound.ts';
 import { requireBuilt } from '../helpers/cli.ts';
 import { dockervm } from '../helpers/dockervm-engine.ts';
@@ -77,20 +77,6 @@ async function signIn(port: number, ca: string, password: string): Promise<strin
   const reply = await login(port, ca, password);
   if (reply.status !== 303) throw new Error(`sign-in answered ${reply.status}`);
   return String(reply.headers['set-cookie']).split(';')[0] ?? '';
-}
-
-/**
- * Chromium aborts a load when a network interface comes or goes (net::ERR_NETWORK_CHANGED), and on a
- * shared engine every container started by anyone does that: such a step is tried again, twice at most.
- */
-async function despiteNetworkChanges<T>(step: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (attempt >= 3 || !/ERR_NETWORK_CHANGED|canceled/.test(String(error))) throw error;
-    }
-  }
 }
 
 const login = (port: number, ca: string, password: string) =>
