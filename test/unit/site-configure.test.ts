@@ -27,6 +27,8 @@ const CASES: Record<string, Partial<Choices>> = {
   'fedora novnc without window manager': { base: 'fedora', wm: 'none', supervisor: 'supervisord', services: ['syslog'] },
   'runit on trixie': { base: 'debian-trixie', desktop: 'vnc', supervisor: 'runit' },
   'trixie, every service, no persistence': { base: 'debian-trixie', services: ['sshd', 'cron', 'syslog'], persistence: 'none', name: 'box-2' },
+  'xfce with both browsers, sound and a shared folder': { wm: 'xfce', apps: ['firefox', 'chromium'], audio: true, share: true },
+  'a browser on pekwm, sound, exposed': { apps: ['firefox'], audio: true, bindAll: true },
   'custom image with a family': { base: CUSTOM, customBase: 'registry.example.com/acme/os:1', family: 'fedora', desktop: 'vnc', sudo: 'yes' },
 };
 

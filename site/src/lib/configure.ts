@@ -8,7 +8,7 @@ import { defaultAnswers } from '../../../src/vmspec/defaults.ts';
 import { normalizeAnswers } from '../../../src/vmspec/normalize.ts';
 import { renderProject, type FileMap } from '../../../src/render/project.ts';
 import type { RenderTemplate } from '../../../src/render/templates.ts';
-import type { Desktop, Family, Persistence, Service, Supervisor, VmSpec, WindowManager } from '../../../src/vmspec/types.ts';
+import type { App, Desktop, Family, Persistence, Service, Supervisor, VmSpec, WindowManager } from '../../../src/vmspec/types.ts';
 import { VERSION } from '../../../src/version.ts';
 
 export const CUSTOM = 'custom';
@@ -33,6 +33,10 @@ export interface Choices {
   packages: string;
   ports: string;
   bindAll: boolean;
+  apps: App[];
+  audio: boolean;
+  /** A shared folder at ./share (the CLI's --share without a directory). */
+  share: boolean;
 }
 
 /** What the page shows before anything is changed: the CLI's defaults. */
@@ -54,6 +58,9 @@ export const INITIAL_CHOICES: Choices = {
   packages: '',
   ports: '',
   bindAll: false,
+  apps: [],
+  audio: false,
+  share: false,
 };
 
 /** Same wording as the golden projects: the page cannot ask a registry for the base image's digest. */
@@ -81,6 +88,7 @@ export function flagsOf(choices: Choices): string[] {
   if (choices.family) add('family', choices.family);
   if (choices.desktop) add('desktop', choices.desktop);
   if (choices.wm) add('wm', choices.wm);
+  if (choices.apps.length) add('app', choices.apps.join(','));
   if (choices.supervisor !== 'auto') add('supervisor', choices.supervisor);
   for (const service of choices.services) add('service', service);
   if (choices.user.trim() && choices.user.trim() !== 'dev') add('user', choices.user.trim());
@@ -92,6 +100,8 @@ export function flagsOf(choices: Choices): string[] {
   for (const pkg of words(choices.packages)) add('package', pkg);
   for (const port of words(choices.ports)) add('port', port);
   if (choices.bindAll) add('bind-all');
+  if (choices.share) add('share');
+  if (choices.audio) add('audio');
   return flags;
 }
 
@@ -130,6 +140,9 @@ export function answersOf(choices: Choices): Answers {
     packages: words(choices.packages),
     ports: words(choices.ports),
     bindAll: choices.bindAll,
+    apps: [...choices.apps],
+    audio: choices.audio,
+    ...(choices.share ? { share: 'share' } : {}),
   };
 }
 
