@@ -3,9 +3,10 @@
 // 1 GB /dev/shm, the XFCE panel and each browser on screen through noVNC in headless Chromium (the window
 // list from the VM's X server, and a screenshot that is neither mostly black nor missing the page's
 // colour), Firefox and then Chromium rendering a page served inside the VM, each started by its desktop
-// launcher's command, the clipboard both ways, remote resize, and packages installed with apt surviving
-// down/up. The screenshot with Firefox is kept as artifacts/screenshots/xfce-browsers.png. Everything is labelled dev.dockervm.project=dvme2e-… and
-// removed in afterAll, also after a failure.
+// launcher's command, a 440 Hz tone played in the VM heard in the page (--audio), the clipboard both
+// ways, remote resize, a restarted XFCE session, and packages installed with apt surviving down/up.
+// The screenshot with Firefox is kept as artifacts/screenshots/xfce-browsers.png. Everything is
+// labelled dev.dockervm.project=dvme2e-… and removed in afterAll, also after a failure.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { requireBuilt } from '../helpers/cli.ts';
 import { engineProblem, PREFIX, tail } from '../helpers/e2e-engine.ts';
 import { VmProject } from '../helpers/e2e-project.ts';
 import { decodePng } from '../helpers/png.ts';
+import { dominantFrequency, heard, tapSound, toneCommand } from '../helpers/sound.ts';
 import { VARIANTS } from '../helpers/variants.ts';
 
 const problem = engineProblem();
@@ -109,7 +111,7 @@ describe.skipIf(Boolean(problem))('the XFCE desktop with Firefox and Chromium', 
     expect(installed()).toEqual(['/usr/bin/wmctrl', '/usr/bin/xclip']);
   });
 
-  it('through noVNC: the XFCE panel, then Firefox and Chromium each showing a page served inside the VM; clipboard both ways; remote resize', async () => {
+  it('through noVNC: the XFCE panel, then Firefox and Chromium each showing a page served inside the VM; sound; clipboard both ways; remote resize', async () => {
     // XFCE's own windows, as its X server lists them.
     const desktop = await poll('the XFCE panel and desktop windows', 120_000, () => {
       const list = windows();
@@ -143,6 +145,7 @@ describe.skipIf(Boolean(problem))('the XFCE desktop with Firefox and Chromium', 
       await poll('Firefox closed', 60_000, () => (new RegExp(PAGE_TITLE).test(windows()) ? undefined : true));
       await showPage(page, 'chromium', 'chromium');
 
+      await soundInThePage(page);
       await clipboardBothWays(page);
       await remoteResize(page);
     });
@@ -169,6 +172,30 @@ describe.skipIf(Boolean(problem))('the XFCE desktop with Firefox and Chromium', 
     expect(shares.black, `the screen is not mostly black (${browser})`).toBeLessThan(0.5);
     expect(shares.page, `${browser}'s page is on screen`).toBeGreaterThan(0.15);
     return shares;
+  }
+
+  /** --audio: a 440 Hz tone played in the VM comes out of the page's sound (its Sound button clicked). */
+  async function soundInThePage(page: Page): Promise<void> {
+    await page.waitForSelector('#dockervm-sound', { state: 'visible', timeout: 120_000 });
+    await page.click('#dockervm-sound');
+    await tapSound(page);
+    const started = Number(project.mustExec('dev', toneCommand(440, 1.5), 60_000).trim());
+    // heard() hands over what the tap recorded since the last call: the tone is gathered across polls.
+    const samples: number[] = [];
+    let rate = 0;
+    let firstLoudAt: number | undefined;
+    await poll('the tone in the page', 30_000, async () => {
+      const got = await heard(page, { since: started });
+      rate = got.rate;
+      firstLoudAt ??= got.firstLoudAt;
+      samples.push(...got.samples);
+      return samples.filter((value) => Math.abs(value) > 0.05).length > 16_384 ? true : undefined;
+    });
+    const sound = { samples, rate, firstLoudAt };
+    const { hertz, peak } = dominantFrequency(sound.samples, sound.rate);
+    timings.push(`440 Hz tone heard as ${hertz.toFixed(1)} Hz, ${((sound.firstLoudAt ?? started) - started).toFixed(0)} ms after it started`);
+    expect(peak, 'the samples are not silent').toBeGreaterThan(0.1);
+    expect(Math.abs(hertz - 440), `dominant frequency ${hertz.toFixed(1)} Hz`).toBeLessThanOrEqual(10);
   }
 
   async function clipboardBothWays(page: Page): Promise<void> {

@@ -36,8 +36,9 @@ export const VARIANTS: Variant[] = [
   // The full desktops: built and run once by test/e2e/desktop-variants.test.ts (a browser VM is too big
   // to build for every check vm-variants runs); the others are proven by their rendered files.
   {
+    // The fullest desktop: XFCE, both browsers and sound.
     name: 'xfce-browsers',
-    args: ['--wm', 'xfce', '--app', 'firefox,chromium', ...fixedUser],
+    args: ['--wm', 'xfce', '--app', 'firefox,chromium', '--audio', ...fixedUser],
     engine: false,
     notBuilt: 'built and run by test/e2e/desktop-variants.test.ts',
   },

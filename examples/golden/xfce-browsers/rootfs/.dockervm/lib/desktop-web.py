@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The xfce-browsers desktop's web front: noVNC's page, the WebSocket proxy to the VNC server (websockify's
-own, which forks one process per connection), files through the page, on one port.
+own, which forks one process per connection), files through the page and the VM's sound, on one port.
 
 Two ways, chosen by the start script:
 - localhost (the port is published on 127.0.0.1 only): plain http; noVNC asks for the VNC password as
-  plain websockify did; the page signs in to files with that same password (POST /dockervm/login),
+  plain websockify did; the page signs in to files and sound with that same password (POST /dockervm/login),
   so the desktop's password guards them too.
 - exposed (a certificate given): TLS only (a plain-http request is refused before it is read), a login
   page with the long desktop password, and everything behind the signed session cookie.
@@ -54,6 +54,10 @@ SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 # no password is even looked at (up to five minutes).
 FREE_FAILURES = 3
 LONGEST_WAIT = 300
+# The sound: the null sink's monitor as raw PCM (s16le, 48000 Hz, 2 channels; why: generators/audio.ts),
+# sent in 20 ms messages. parec asks the server for that much buffering and no more.
+CHUNK_BYTES = 48000 * 2 * 2 * 20 // 1000
+RECORD = ["parec", "--device=dockervm.monitor", "--format=s16le", "--rate=48000", "--channels=2", "--latency-msec=20", "--raw"]
 # Made once, before the listener forks: every connection's process signs and checks with it, and a
 # restart of this server signs everyone out.
 SESSION_KEY = secrets.token_bytes(32)
@@ -220,7 +224,7 @@ class DesktopHandler(websocketproxy.ProxyRequestHandler):
 
     def guard(self, private=False):
         """True when the request may go on: to noVNC's page and proxy (on localhost the VNC password
-        guards those), or, `private`, to files and credentials (signed in, always)."""
+        guards those), or, `private`, to files, sound and credentials (signed in, always)."""
         if not SECURE and not private:
             if self.upgrade() and not self.same_origin():
                 self.send_error(403, "Cross-site WebSocket refused")
@@ -245,8 +249,37 @@ class DesktopHandler(websocketproxy.ProxyRequestHandler):
 
     def new_websocket_client(self):
         if self.route() == AUDIO:
-            raise self.CClose(1008, "This VM was made without --audio")
+            return self.stream_audio()
         return super().new_websocket_client()
+
+    def stream_audio(self):
+        """The sink's monitor to the page, one binary message per chunk, until either side closes."""
+        recorder = subprocess.Popen(RECORD, stdout=subprocess.PIPE, bufsize=0)
+        silence = bytes(CHUNK_BYTES)
+        pending = b""
+        self.log_message("sound: streaming to the page")
+        try:
+            while True:
+                ready = select.select([self.request, recorder.stdout], [], [], 5)[0]
+                if self.request in ready:
+                    _, closed = self.recv_frames()
+                    if closed:
+                        return None
+                if recorder.stdout in ready:
+                    data = os.read(recorder.stdout.fileno(), 4 * CHUNK_BYTES)
+                    if not data:
+                        raise self.CClose(1011, "The sound server stopped")
+                    pending += data
+                    while len(pending) >= CHUNK_BYTES:
+                        chunk, pending = pending[:CHUNK_BYTES], pending[CHUNK_BYTES:]
+                        # Silence is not sent: nothing goes over the network while nothing plays (the
+                        # page's buffer runs dry and starts afresh with the next sound).
+                        if chunk != silence:
+                            self.send_frames([chunk])
+        finally:
+            recorder.terminate()
+            recorder.wait()
+            self.log_message("sound: stopped")
 
     def do_GET(self):
         route = self.route()
@@ -295,10 +328,11 @@ class DesktopHandler(websocketproxy.ProxyRequestHandler):
             return self.send_error(404)
 
     def vnc_page(self):
-        # noVNC's page, with the scripts of the panel: dropped files, the folder listing.
+        # noVNC's page, with the scripts of the panel: dropped files, the folder listing, the sound.
         with open(os.path.join(self.server.web, "vnc.html"), encoding="utf-8") as f:
             page = f.read()
         tags = '<script src="dockervm/files.js" defer></script>'
+        tags += '<script src="dockervm/audio.js" defer></script>'
         self.send_body(200, "text/html; charset=utf-8", page.replace("</body>", tags + "</body>", 1))
 
     def download(self, name):
