@@ -246,8 +246,13 @@ describe.skipIf(!haveEngine || Boolean(labProblem))('dockervm fleet on a three-n
   let saved: { seat: string; id: string; tag: string; bytes: number } | undefined;
   const seatImage = () =>
     lab?.manager.docker(['service', 'inspect', `${name}-fleet_seat-03`, '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}']).trim() ?? '';
+  const nodeTwo = (): SwarmNode => {
+    const node = lab?.nodes[2];
+    if (!node) throw new Error('no lab');
+    return node;
+  };
   const onHome = (script: string) =>
-    (lab?.nodes[2] as SwarmNode)
+    nodeTwo()
       .docker(['run', '--rm', '-u', 'root', '--entrypoint', 'sh', '-v', `${name}-fleet_seat-03-home:/h`, seatImage(), '-c', script])
       .trim();
   const replicas = () => lab?.manager.docker(['service', 'inspect', `${name}-fleet_seat-03`, '--format', '{{.Spec.Mode.Replicated.Replicas}}']).trim();
