@@ -43,6 +43,9 @@ const NOISE = [
   /^\/tmp\/\.X\d+-lock$/,
   // start-vnc.sh: the VNC password file, made from the compose secret at each start.
   /^\/tmp\/dockervm-vnc-\d+(\/|$)/,
+  // start-desktop-web.sh: the desktop web front's state (its count of failed sign-ins), and
+  // start-xfce.sh: XFCE's runtime directory; both made again at each start.
+  /^\/tmp\/dockervm-(web|runtime)-\d+(\/|$)/,
   // supervisord.conf: its pid file and control socket.
   /^\/tmp\/supervisor(d\.pid|\.sock)$/,
   // dockervm's runtime state, and runit's control files in its service directories.
