@@ -7,22 +7,11 @@ import { join } from 'node:path';
 import { withChromium } from '../test/helpers/browser.ts';
 import { summary, timeStart, vmOf } from './desktop-start.mjs';
 import { removeLabelled } from './engine-cleanup.mjs';
+import { installedPackages } from './image-packages.mjs';
 
 const MB = 1_000_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SUPERVISORD_BEFORE = 'CMD ["supervisord", "-c", "/.dockervm/supervisord.conf"]';
-
-/** dpkg's Installed-Size (KiB) of every package in an image. */
-function packages(sh, image) {
-  const out = sh('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'dpkg-query', image, '-Wf', '${Installed-Size}\t${Package}\n']);
-  return new Map(
-    out
-      .trim()
-      .split('\n')
-      .map((line) => line.split('\t'))
-      .map(([kb, name]) => [name, Number(kb)]),
-  );
-}
 
 export async function defaultDesktop({ scaffold, baseOf, imageSize, sh, cleanup, report, run }) {
   const variants = [
@@ -38,7 +27,7 @@ export async function defaultDesktop({ scaffold, baseOf, imageSize, sh, cleanup,
   }
   const base = baseOf(variants[0].dir);
   const baseSize = imageSize(base);
-  const basePackages = packages(sh, base);
+  const basePackages = installedPackages(base);
   report.push('### The default desktop: image − base (Debian 12; goal ≤ +150 MB)', '');
   report.push('| desktop | image − base | built in | biggest packages it adds (MB installed) |', '|---|---:|---:|---|');
   for (const variant of variants) {
@@ -48,7 +37,7 @@ export async function defaultDesktop({ scaffold, baseOf, imageSize, sh, cleanup,
     const built = (Date.now() - started) / 1000;
     const image = `dockervm/${variant.name}:latest`;
     variant.added = imageSize(image) - baseSize;
-    const grown = [...packages(sh, image)].filter(([name]) => !basePackages.has(name)).sort((a, b) => b[1] - a[1]);
+    const grown = [...installedPackages(image)].filter(([name]) => !basePackages.has(name)).sort((a, b) => b[1] - a[1]);
     const top = grown
       .slice(0, 6)
       .map(([name, kb]) => `${name} ${(kb / 1024).toFixed(1)}`)

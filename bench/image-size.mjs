@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeLabelled, runCleanup } from './engine-cleanup.mjs';
+import { installedPackages } from './image-packages.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const CREATE_BIN = join(root, 'packages/create-dockervm/bin/create-dockervm.js');
@@ -39,17 +40,6 @@ function imageSize(ref) {
   return Number(sh('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]).trim());
 }
 
-function packages(image) {
-  const out = sh('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'dpkg-query', image, '-Wf', '${Installed-Size}\t${Package}\n']);
-  return new Map(
-    out
-      .trim()
-      .split('\n')
-      .map((line) => line.split('\t'))
-      .map(([kb, name]) => [name, Number(kb)]),
-  );
-}
-
 /** The base image a generated Dockerfile starts from (last FROM), as `repo@sha256:…`. */
 function baseOf(dir) {
   const froms = sh('grep', ['^FROM ', join(dir, 'Dockerfile')])
@@ -62,8 +52,8 @@ function baseOf(dir) {
 
 function measure(label, what, image, base) {
   const added = imageSize(image) - imageSize(base);
-  const before = packages(base);
-  const after = packages(image);
+  const before = installedPackages(base);
+  const after = installedPackages(image);
   const grown = [...after].filter(([name]) => !before.has(name)).sort((a, b) => b[1] - a[1]);
   const top = grown
     .slice(0, 10)
