@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { openNoVnc, withChromium } from '../test/helpers/browser.ts';
-import { rfbHandshake } from '../test/helpers/rfb.ts';
+import { withChromium } from '../test/helpers/browser.ts';
+import { timeStart } from './desktop-start.mjs';
 import { removeLabelled } from './engine-cleanup.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -40,34 +40,6 @@ function timed(fn) {
   return performance.now() - started;
 }
 
-async function untilRfb(port, started, timeoutMs = 30_000) {
-  for (let tries = 0; performance.now() - started < timeoutMs && tries < 3000; tries++) {
-    try {
-      const answer = await rfbHandshake({ host: '127.0.0.1', port, timeoutMs: 2000 });
-      if (answer.serverVersion.startsWith('RFB 003.')) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await sleep(10);
-  }
-  throw new Error(`no RFB handshake within ${timeoutMs} ms`);
-}
-
-/** noVNC's page is served once websockify listens (docker-proxy accepts earlier and then drops). */
-async function untilHttp(url, started, timeoutMs = 30_000) {
-  for (let tries = 0; performance.now() - started < timeoutMs && tries < 3000; tries++) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(10);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -81,24 +53,6 @@ function scaffold(project) {
   const port = (container) => Number(new RegExp(`127\\.0\\.0\\.1:(\\d+):${container}\\b`).exec(compose)[1]);
   const password = readFileSync(join(dir, 'secrets/vnc_password'), 'utf8').trim();
   return { ...project, dir, vnc: port(5901), novnc: port(6080), password };
-}
-
-/** `up -d` → RFB handshake, and → first pixels in the browser (page opened as soon as noVNC is served). */
-async function start(vm, context, freshDisk) {
-  const compose = (args) => sh('docker', ['compose', ...args], { cwd: vm.dir });
-  compose(['down', ...(freshDisk ? ['--volumes'] : []), '--timeout', '5']);
-  const page = await context.newPage();
-  try {
-    const started = performance.now();
-    compose(['up', '-d']);
-    const rfb = await untilRfb(vm.vnc, started);
-    await untilHttp(`http://127.0.0.1:${vm.novnc}/vnc.html`, started);
-    const navigation = performance.now() - started;
-    const timings = await openNoVnc(page, { url: `http://127.0.0.1:${vm.novnc}/`, password: vm.password, timeoutMs: 60_000 });
-    return { rfb, pixels: navigation + timings.firstPixelsMs };
-  } finally {
-    await page.close();
-  }
 }
 
 const vms = [];
@@ -126,7 +80,7 @@ try {
         const rfb = [];
         const pixels = [];
         for (let i = 0; i < RUNS; i++) {
-          const result = await start(vm, context, freshDisk);
+          const result = await timeStart(vm, context, { freshDisk });
           rfb.push(result.rfb);
           pixels.push(result.pixels);
           process.stderr.write(`${vm.name}, ${kind}: RFB ${s(result.rfb)}, first pixels ${s(result.pixels)}\n`);
