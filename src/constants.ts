@@ -64,6 +64,14 @@ export const COMPOSE_LABEL = {
   service: 'com.docker.compose.service',
   /** Only on containers compose itself made (not on one run by hand from its image). */
   containerNumber: 'com.docker.compose.container-number',
+  /** On a volume: its key under `volumes:` in compose.yaml. */
+  volume: 'com.docker.compose.volume',
+} as const;
+
+/** A rootfs VM's disk in compose.yaml: the volume, and the one-shot service that seeds it from the image. */
+export const ROOTFS = {
+  volume: 'rootfs',
+  seedService: 'rootfs-init',
 } as const;
 
 /** Ports inside the VM (the host side is chosen per project and kept in .env). */

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { LABEL, VM_PORT } from '../constants.ts';
+import { LABEL, ROOTFS, VM_PORT } from '../constants.ts';
 import { formatReference, InvalidReferenceError, parseReference } from '../registry/reference.ts';
 import { CLIError } from '../errors.ts';
 import type { Desktop, Persistence, PublishedPort } from '../vmspec/types.ts';
@@ -90,7 +90,7 @@ export function parseProject(text: string, file: string, lookup: Lookup = () => 
   const mounts = volumes.map(volumeMount).filter((m) => m !== undefined);
   const named = mounts.filter((m) => m.type === 'volume' && m.source);
   const targets = new Set(named.map((m) => m.target));
-  const persistence: Persistence = isObject(services['rootfs-init']) ? 'rootfs' : targets.has('/usr') ? 'volumes' : targets.has('/home') ? 'home' : 'none';
+  const persistence: Persistence = isObject(services[ROOTFS.seedService]) ? 'rootfs' : targets.has('/usr') ? 'volumes' : targets.has('/home') ? 'home' : 'none';
   const ports = (Array.isArray(vm.ports) ? vm.ports : []).map((entry) => parsePort(entry, lookup)).filter((p) => p !== undefined);
   const environment = isObject(vm.environment) ? vm.environment : {};
   const desktop: Desktop = ports.some((p) => p.container === VM_PORT.novnc)

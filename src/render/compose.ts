@@ -4,7 +4,7 @@ import type { Generated } from '../../generators/index.ts';
 import { paths, persistedTargets, SEED_MOUNT } from '../../generators/index.ts';
 import { vmRepository } from '../vmspec/image-name.ts';
 import type { VmSpec } from '../vmspec/types.ts';
-import { LABEL } from '../constants.ts';
+import { LABEL, ROOTFS } from '../constants.ts';
 
 function volumeMount(source: string, target: string, subpath?: string) {
   return { type: 'volume', source, target, ...(subpath ? { volume: { subpath } } : {}) };
@@ -16,7 +16,7 @@ function persistence(spec: VmSpec) {
   switch (spec.persistence) {
     case 'rootfs':
       // One volume is the VM's disk; each system directory is a subpath of it (Engine >= 26).
-      return { mounts: targets.map((t) => volumeMount('rootfs', t, t.slice(1))), volumes: ['rootfs'] };
+      return { mounts: targets.map((t) => volumeMount(ROOTFS.volume, t, t.slice(1))), volumes: [ROOTFS.volume] };
     case 'volumes':
     case 'home': {
       const prefix = spec.persistence === 'volumes' ? 'disk' : 'home';
@@ -40,7 +40,7 @@ export function renderCompose(spec: VmSpec, generated: Generated): string {
   const { mounts, volumes } = persistence(spec);
   const secrets = [...new Set(generated.contributions.flatMap((c) => c.secrets ?? []))];
   const services: Record<string, unknown> = {};
-  if (spec.persistence === 'rootfs') services['rootfs-init'] = rootfsInitService(image, labels);
+  if (spec.persistence === 'rootfs') services[ROOTFS.seedService] = rootfsInitService(image, labels);
   services.vm = vmService(spec, generated, { image, labels, mounts, secrets });
 
   const doc = new Document(
@@ -85,7 +85,7 @@ function vmService(
     pull_policy: 'never',
     hostname: spec.name.replaceAll('_', '-'),
     restart: 'unless-stopped',
-    ...(spec.persistence === 'rootfs' ? { depends_on: { 'rootfs-init': { condition: 'service_completed_successfully' } } } : {}),
+    ...(spec.persistence === 'rootfs' ? { depends_on: { [ROOTFS.seedService]: { condition: 'service_completed_successfully' } } } : {}),
     ...(Object.keys(environment).length ? { environment } : {}),
     ...(ports.length ? { ports } : {}),
     ...(mounts.length + binds.length ? { volumes: [...mounts, ...binds] } : {}),
@@ -115,7 +115,7 @@ function rootfsInitService(image: string, labels: Record<string, string>): Recor
     user: 'root',
     entrypoint: [`${paths.RUNTIME_BIN}/seed-rootfs`],
     network_mode: 'none',
-    volumes: [volumeMount('rootfs', SEED_MOUNT)],
+    volumes: [volumeMount(ROOTFS.volume, SEED_MOUNT)],
     labels,
   };
 }
@@ -132,7 +132,7 @@ function annotate(doc: Document, spec: VmSpec): void {
   const services = doc.get('services', true);
   commentKey(
     services,
-    'rootfs-init',
+    ROOTFS.seedService,
     ' Seeds the rootfs volume from the image once, then exits; vm starts after it. (A volume subpath\n' +
       ' is not filled from the image the way a fresh named volume is.)',
   );

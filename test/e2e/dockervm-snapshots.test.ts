@@ -135,6 +135,53 @@ describe.skipIf(!haveEngine)('dockervm snapshots (rootfs persistence)', () => {
       mustSh('docker', ['ps', '-aq', '--filter', `label=dev.dockervm.project=${name}`, '--filter', 'label=dev.dockervm.role=snapshot-helper']).trim(),
     ).toBe('');
   });
+
+  it('a later up starts the VM without rootfs-init; a disk whose seed was cut short is seeded first', () => {
+    const seeders = () =>
+      mustSh('docker', [
+        'ps',
+        '-a',
+        '--filter',
+        `label=com.docker.compose.project=${name}`,
+        '--filter',
+        'label=com.docker.compose.service=rootfs-init',
+        '--format',
+        '{{.Status}}',
+      ]).trim();
+    inVm(dir, 'echo kept > /home/dev/kept.txt && chown dev /home/dev/kept.txt');
+    const down = () => expect(dockervm(['down', '--yes'], { cwd: dir }).status).toBe(0);
+    down();
+    const later = dockervm(['up'], { cwd: dir });
+    expect(later.status, later.stderr).toBe(0);
+    expect(seeders()).toBe('');
+    expect(inVm(dir, 'cat /home/dev/kept.txt')).toBe('kept\n');
+
+    // As if the seed had been interrupted while it copied /srv: that directory is still under its temporary name.
+    down();
+    mustSh('docker', [
+      'run',
+      '--rm',
+      '--user',
+      'root',
+      '--network',
+      'none',
+      '--label',
+      `dev.dockervm.project=${name}`,
+      '--volume',
+      `${name}_rootfs:/disk`,
+      '--entrypoint',
+      'sh',
+      `dockervm/${name}:latest`,
+      '-c',
+      'mv /disk/srv /disk/.partial-srv && rm /disk/.seeded',
+    ]);
+    const reseeded = dockervm(['up'], { cwd: dir });
+    expect(reseeded.status, reseeded.stderr).toBe(0);
+    expect(reseeded.stderr).toMatch(/the disk \S+_rootfs is not completely seeded: seeding it first/);
+    expect(reseeded.stderr).not.toMatch(/cannot access path/);
+    expect(seeders()).toMatch(/^Exited \(0\)/);
+    expect(inVm(dir, 'cat /home/dev/kept.txt; test -d /srv && echo srv; ls -A /srv | wc -l')).toBe('kept\nsrv\n0\n');
+  });
 });
 
 describe.skipIf(!haveEngine)('dockervm snapshots (no persistence: everything in the container layer)', () => {
