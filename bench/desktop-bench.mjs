@@ -34,6 +34,7 @@ const work = mkdtempSync(join(tmpdir(), 'dvmbench-'));
 const MB = 1_000_000;
 const run = Date.now().toString(36).slice(-4);
 const PARTS = (process.env.BENCH_DESKTOP_PARTS ?? 'default,xfce').split(',');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 function sh(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 30 * 60_000, maxBuffer: 64 * MB, ...options });
