@@ -40,6 +40,7 @@ export default defineConfig({
           items: [
             { label: 'Quick start', link: '/' },
             { label: 'Configure your VM', link: '/guide/configure/' },
+            { label: 'Choose a desktop', link: '/guide/desktops/' },
           ],
         },
         { label: 'Lessons', items: [{ autogenerate: { directory: 'lessons' } }] },
