@@ -158,17 +158,14 @@ describe.skipIf(!haveEngine)('dockervm snapshots (rootfs persistence)', () => {
 
     // As if the seed had been interrupted while it copied /srv: that directory is still under its temporary name.
     down();
+    const disk = `${name}_rootfs:/disk`;
     mustSh('docker', [
       'run',
       '--rm',
-      '--user',
+      '-u',
       'root',
-      '--network',
-      'none',
-      '--label',
-      `dev.dockervm.project=${name}`,
-      '--volume',
-      `${name}_rootfs:/disk`,
+      '-v',
+      disk,
       '--entrypoint',
       'sh',
       `dockervm/${name}:latest`,
