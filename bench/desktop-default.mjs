@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withChromium } from '../test/helpers/browser.ts';
-import { summary, timeStart, vmOf } from './desktop-start.mjs';
+import { seedByCp, summary, timeStart, vmOf } from './desktop-start.mjs';
 import { removeLabelled } from './engine-cleanup.mjs';
 import { installedPackages } from './image-packages.mjs';
 
@@ -14,12 +14,9 @@ const MB = 1_000_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 // The start as it was: supervisord run straight, and the seed's copy by cp -a (the script keeps that
 // branch for bases without GNU tar).
-const BEFORE = [
-  'USER root',
-  `RUN sed -i 's/^  gnu_tar=yes$/  gnu_tar=no/' /.dockervm/bin/seed-rootfs && grep -q '^  gnu_tar=no$' /.dockervm/bin/seed-rootfs`,
-  'USER dev',
-  'CMD ["supervisord", "-c", "/.dockervm/supervisord.conf"]',
-].join('\n');
+const BEFORE = ['USER root', `RUN ${seedByCp('/.dockervm/bin/seed-rootfs')}`, 'USER dev', 'CMD ["supervisord", "-c", "/.dockervm/supervisord.conf"]'].join(
+  '\n',
+);
 
 export async function defaultDesktop({ scaffold, baseOf, imageSize, sh, cleanup, report, run }) {
   const variants = [

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedByCp } from './desktop-start.mjs';
 import { removeLabelled, runCleanup } from './engine-cleanup.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -38,9 +39,7 @@ function seed(cp) {
   const volume = `${name}-${cp ? 'cp' : 'tar'}`;
   sh('docker', ['volume', 'rm', '-f', volume]);
   sh('docker', ['volume', 'create', '--label', `dev.dockervm.project=${name}`, volume]);
-  const script = cp
-    ? `sed 's/^  gnu_tar=yes$/  gnu_tar=no/' /.dockervm/bin/seed-rootfs > /tmp/seed && chmod +x /tmp/seed && ! grep -q '^  gnu_tar=yes$' /tmp/seed`
-    : `cp /.dockervm/bin/seed-rootfs /tmp/seed && grep -q '^  gnu_tar=yes$' /tmp/seed`;
+  const script = `cp /.dockervm/bin/seed-rootfs /tmp/seed${cp ? ` && ${seedByCp('/tmp/seed')}` : ''}`;
   const out = sh('docker', [
     'run',
     '--rm',
