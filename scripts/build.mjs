@@ -1,5 +1,6 @@
 // Builds the npm packages from src/: one bundled ESM file each (pure-JS dependencies inlined, so
-// `npm create dockervm` installs a single small package) and a copy of templates/.
+// `npm create dockervm` installs a single small package, templates precompiled into it) and a copy of
+// the desktops' pictures.
 // `--then-run <bin> [args]` runs the built bin afterwards in the caller's directory (npm run create).
 // `--out DIR [--version V]` builds copies of both packages into DIR/<name>/ and leaves packages/ alone:
 // the published-path tests pack and publish those, V standing in for src/version.ts (a newer release).
@@ -100,6 +101,19 @@ for (const pkg of packages) {
     external: pkg.external ?? [],
   });
   moveInto(next, join(dir, 'dist'));
+  copyPictures(join(dir, 'pictures'));
+}
+
+/**
+ * The desktops' recorded pictures (committed where the site serves them), which a new project gets as
+ * docs/desktop.png (src/create/pictures.ts): PNG files are not bundled, so only the chosen one is read.
+ */
+function copyPictures(to) {
+  const from = join(root, 'site', 'public', 'screenshots');
+  mkdirSync(to, { recursive: true });
+  const pictures = readdirSync(from).filter((name) => name.endsWith('.png'));
+  for (const name of pictures) cpSync(join(from, name), join(to, name));
+  for (const name of readdirSync(to)) if (!pictures.includes(name)) rmSync(join(to, name), { force: true });
 }
 
 /**

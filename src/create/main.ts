@@ -6,11 +6,12 @@ import type { RenderTemplate } from '../render/templates.ts';
 import { targetState, writeProject } from '../render/write.ts';
 import { CLIError } from '../errors.ts';
 import { normalizeAnswers } from '../vmspec/normalize.ts';
-import type { BaseImage } from '../vmspec/types.ts';
+import type { BaseImage, WindowManager } from '../vmspec/types.ts';
 import { VERSION } from '../version.ts';
 import { collectAnswers, type Prompter } from './ask.ts';
 import { getContext, targetDirectory, type Context } from './context.ts';
 import { createMessages, type Messages, type Streams } from './messages.ts';
+import { loadDesktopPicture } from './pictures.ts';
 import { decideInstall } from './install.ts';
 import { helpText } from './options.ts';
 import { realPortProbe } from './port-probe.ts';
@@ -26,6 +27,8 @@ export interface RunOptions extends Streams {
   cwd?: string;
   /** compile.ts's templateRenderer from source, or precompiledRenderer in the published bundle. */
   render: RenderTemplate;
+  /** The recorded picture of a window manager's desktop (default: the package's own, pictures.ts). */
+  desktopPicture?: (windowManager: WindowManager) => Uint8Array | undefined;
   signal?: AbortSignal;
   fetch?: typeof fetch;
   /** Tests give their own: the engine's registry mirrors (default: docker info). */
@@ -136,8 +139,10 @@ export async function runCreate(options: RunOptions): Promise<void> {
     messages.warn('ports are published on all interfaces (--bind-all): anyone who can reach this machine can reach the VM');
   }
 
+  const desktopPicture = (options.desktopPicture ?? loadDesktopPicture)(spec.windowManager);
   const files = renderProject(spec, {
     render: options.render,
+    ...(desktopPicture ? { desktopPicture } : {}),
     // The desktop password guards the browser desktop on the network: not VNC's 8 characters but 24.
     secrets: { vnc_password: randomVncPassword(), desktop_password: randomVncPassword(24), ...tlsSecrets(answers.tls) },
   });

@@ -2,13 +2,15 @@
 import { generate } from '../../generators/index.ts';
 import type { VmSpec } from '../vmspec/types.ts';
 import { renderCompose } from './compose.ts';
+import { DESKTOP_PICTURE_PATH, hasDesktopScreen } from './desktop-picture.ts';
 import { renderDockerfile } from './dockerfile.ts';
 import { renderPackageJson } from './package-json.ts';
 import { renderReadme } from './readme.ts';
 import type { RenderTemplate } from './templates.ts';
 
 export interface FileEntry {
-  content: string;
+  /** Text, or the bytes of a binary file (the desktop's picture). */
+  content: string | Uint8Array;
   mode: number;
   /** Owner to give the file when writing as root (the VM user must be able to read its secrets). */
   owner?: { uid: number; gid: number };
@@ -24,6 +26,11 @@ export interface RenderInputs {
   render: RenderTemplate;
   /** Secret values by name (vnc_password); made by the caller, so rendering stays deterministic. */
   secrets: Record<string, string>;
+  /**
+   * The recorded picture (PNG) of the spec's window manager, for docs/desktop.png and the README; the
+   * project goes without one when it is not given. Loaded by the caller, as the secrets are.
+   */
+  desktopPicture?: Uint8Array;
 }
 
 const GITIGNORE = `# Secrets never go into git (or into the image: they are compose secrets).
@@ -42,14 +49,16 @@ export function renderProject(spec: VmSpec, inputs: RenderInputs): FileMap {
   const { render } = inputs;
   const generated = generate(spec);
   const files: FileMap = new Map();
-  const add = (path: string, content: string, mode = 0o644, owner?: FileEntry['owner']) => {
+  const add = (path: string, content: FileEntry['content'], mode = 0o644, owner?: FileEntry['owner']) => {
     if (files.has(path)) throw new Error(`two layers write ${path}`);
     files.set(path, { content, mode, ...(owner ? { owner } : {}) });
   };
 
   add('Dockerfile', renderDockerfile(spec, generated, render));
   add('compose.yaml', renderCompose(spec, generated));
-  add('README.md', renderReadme(spec, generated, render));
+  const picture = hasDesktopScreen(spec) ? inputs.desktopPicture : undefined;
+  add('README.md', renderReadme(spec, generated, render, { picture: Boolean(picture) }));
+  if (picture) add(DESKTOP_PICTURE_PATH, picture);
   add('package.json', renderPackageJson(spec));
   add('.gitignore', GITIGNORE);
   add('.dockerignore', DOCKERIGNORE);

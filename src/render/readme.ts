@@ -5,6 +5,7 @@ import { UPLOAD_LIMIT_MB } from '../../generators/desktop-web.ts';
 import { VM_PORT } from '../constants.ts';
 import { vmRepository } from '../vmspec/image-name.ts';
 import type { Persistence, VmSpec } from '../vmspec/types.ts';
+import { DESKTOP_PICTURE_PATH, desktopPictureAlt, hasDesktopScreen } from './desktop-picture.ts';
 import { fromReference } from './image-reference.ts';
 import type { RenderTemplate } from './templates.ts';
 
@@ -51,7 +52,12 @@ function supervisorLabel(generated: Generated): string {
   return `${supervisor} runs ${programs.map((p) => `\`${p}\``).join(', ')}`;
 }
 
-export function renderReadme(spec: VmSpec, generated: Generated, render: RenderTemplate): string {
+export interface ReadmeExtras {
+  /** The project carries its desktop's picture (desktop-picture.ts): the README shows it. */
+  picture: boolean;
+}
+
+export function renderReadme(spec: VmSpec, generated: Generated, render: RenderTemplate, extras: ReadmeExtras): string {
   const port = (container: number) => spec.ports.find((p) => p.container === container)?.host;
   const extra = spec.ports.filter((p) => p.purpose === 'your service');
   const login = spec.base.family === 'debian' || spec.base.family === 'fedora' ? 'bash' : 'sh';
@@ -88,17 +94,18 @@ export function renderReadme(spec: VmSpec, generated: Generated, render: RenderT
     remoteAccess: spec.remoteAccess ? { provided: spec.remoteAccess.certificate === 'provided', uploadLimitMb: UPLOAD_LIMIT_MB } : false,
     rootfs: spec.persistence === 'rootfs' || spec.persistence === 'volumes',
     aptFamily: spec.base.family === 'debian',
-    desktop: desktopView(spec),
+    desktop: desktopView(spec, extras),
     // generators/desktop.ts installs the stand-in on Debian-family VNC desktops (where Mesa needs LLVM).
     noGlDrivers: spec.base.family === 'debian' && (spec.desktop === 'vnc' || spec.desktop === 'novnc'),
   });
 }
 
 /** The "Desktop" section: what is on screen, how to open a terminal, the browsers and their sandbox. */
-function desktopView(spec: VmSpec) {
-  if (spec.desktop !== 'vnc' && spec.desktop !== 'novnc') return false;
+function desktopView(spec: VmSpec, extras: ReadmeExtras) {
+  if (!hasDesktopScreen(spec)) return false;
   const browsers = launchers(spec);
   return {
+    picture: extras.picture ? { path: DESKTOP_PICTURE_PATH, alt: desktopPictureAlt(spec.windowManager) } : false,
     pekwm: spec.windowManager === 'pekwm',
     openbox: spec.windowManager === 'openbox',
     xfce: spec.windowManager === 'xfce',

@@ -71,6 +71,9 @@ describe.skipIf(Boolean(problem))("the published path: npm create, then the READ
     expect(manifest.devDependencies).toEqual({ dockervm: VERSION });
     expect(JSON.parse(readFileSync(join(project, 'node_modules/dockervm/package.json'), 'utf8')).version).toBe(VERSION);
     expect(existsSync(join(project, 'node_modules/.bin/dockervm'))).toBe(true);
+    // The published package carries the desktops' pictures: the README shows its desktop's.
+    expect(readFileSync(join(project, 'README.md'), 'utf8')).toContain('](docs/desktop.png)');
+    expect(readFileSync(join(project, 'docs/desktop.png')).equals(readFileSync(join(ROOT, 'site/public/screenshots/pekwm.png')))).toBe(true);
     // The next steps it printed are the README's: cd, then npx dockervm up.
     expect(created.stdout).toMatch(/cd my-vm\n {2}npx dockervm up/);
   });

@@ -1,6 +1,7 @@
 // Renders a project from CLI flags exactly as the CLI does, minus the network and the random password.
 import { collectAnswers, type Prompter } from '../../src/create/ask.ts';
 import { getContext } from '../../src/create/context.ts';
+import { loadDesktopPicture } from '../../src/create/pictures.ts';
 import { renderProject, type FileMap } from '../../src/render/project.ts';
 import { templateRenderer } from '../../src/render/compile.ts';
 import { loadTemplates } from '../../src/render/load-templates.ts';
@@ -29,5 +30,18 @@ export async function specFromArgs(directory: string, args: string[]): Promise<V
 }
 
 export async function renderFromArgs(directory: string, args: string[]): Promise<FileMap> {
-  return renderProject(await specFromArgs(directory, args), { render, secrets: { vnc_password: GOLDEN_PASSWORD, desktop_password: GOLDEN_DESKTOP_PASSWORD } });
+  const spec = await specFromArgs(directory, args);
+  const desktopPicture = loadDesktopPicture(spec.windowManager);
+  return renderProject(spec, {
+    render,
+    secrets: { vnc_password: GOLDEN_PASSWORD, desktop_password: GOLDEN_DESKTOP_PASSWORD },
+    ...(desktopPicture ? { desktopPicture } : {}),
+  });
+}
+
+/** The text of a rendered file ('' when the project has no such file); a binary file is a test's mistake. */
+export function fileText(files: FileMap, path: string): string {
+  const content = files.get(path)?.content ?? '';
+  if (typeof content !== 'string') throw new Error(`${path} is a binary file`);
+  return content;
 }

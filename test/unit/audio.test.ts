@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLIError } from '../../src/errors.ts';
-import { renderFromArgs, specFromArgs } from '../helpers/render.ts';
+import { fileText, renderFromArgs, specFromArgs } from '../helpers/render.ts';
 
 describe('--audio', () => {
   it('is off by default, also with --yes', async () => {
@@ -29,7 +29,7 @@ describe('--audio', () => {
     expect(script).toMatch(/load-module module-null-sink sink_name=dockervm rate=48000 channels=2/);
     expect(script).toMatch(/set-default-sink dockervm/);
     expect(script).toMatch(/module-native-protocol-unix socket=\/run\/dockervm-audio\/native auth-anonymous=1/);
-    const compose = parse(files.get('compose.yaml')?.content ?? '');
+    const compose = parse(fileText(files, 'compose.yaml'));
     expect(compose.services.vm.environment.PULSE_SERVER).toBe('unix:/run/dockervm-audio/native');
     expect(files.get('README.md')?.content).toMatch(/\*\*Sound\*\* \(`--audio`\)[\s\S]*1\.5 Mbit\/s[\s\S]*about 50 MB of image/);
   });

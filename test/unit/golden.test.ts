@@ -3,14 +3,18 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DESKTOP_PICTURE_PATH } from '../../src/render/desktop-picture.ts';
 import { renderFromArgs } from '../helpers/render.ts';
 import { VARIANTS } from '../helpers/variants.ts';
 
 // biome-ignore lint/suspicious/noExportsInTest: the golden tools' test reads the same root
 export const GOLDEN_ROOT = join(import.meta.dirname, '../../examples/golden');
 
-/** secrets/ is git-ignored in every project, so it is not part of a golden. */
-const isCommitted = (path: string) => !path.startsWith('secrets/');
+/**
+ * secrets/ is git-ignored in every project, so it is not part of a golden; nor is the desktop's picture,
+ * a copy of the site's (desktop-picture.test.ts checks it).
+ */
+const isCommitted = (path: string) => !path.startsWith('secrets/') && path !== DESKTOP_PICTURE_PATH;
 
 function readTree(dir: string): Map<string, { content: string; mode: number }> {
   const files = new Map<string, { content: string; mode: number }>();

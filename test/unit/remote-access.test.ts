@@ -9,14 +9,14 @@ import { parse } from 'yaml';
 import { randomVncPassword } from '../../src/create/main.ts';
 import { readTlsFiles, tlsSecrets } from '../../src/create/tls-files.ts';
 import { CLIError } from '../../src/errors.ts';
-import { GOLDEN_DESKTOP_PASSWORD, renderFromArgs, specFromArgs } from '../helpers/render.ts';
+import { fileText, GOLDEN_DESKTOP_PASSWORD, renderFromArgs, specFromArgs } from '../helpers/render.ts';
 
 describe('remote access', () => {
   it('--bind-all: TLS with a certificate made in the VM; noVNC on every interface, raw VNC on 127.0.0.1', async () => {
     const spec = await specFromArgs('vm', ['--bind-all']);
     expect(spec.remoteAccess).toEqual({ certificate: 'generated' });
     const files = await renderFromArgs('vm', ['--bind-all']);
-    const compose = parse(files.get('compose.yaml')?.content ?? '');
+    const compose = parse(fileText(files, 'compose.yaml'));
     expect(compose.services.vm.ports).toEqual(['127.0.0.1:${DOCKERVM_VNC_PORT:-5901}:5901', '0.0.0.0:${DOCKERVM_NOVNC_PORT:-6080}:6080']);
     expect(compose.services.vm.secrets).toEqual(['desktop_password', 'vnc_password']);
     expect(files.get('secrets/desktop_password')).toMatchObject({ content: `${GOLDEN_DESKTOP_PASSWORD}\n`, mode: 0o600 });

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { getContext } from '../../src/create/context.ts';
 import { CLIError } from '../../src/errors.ts';
 import { resolveShare } from '../../src/vmspec/share.ts';
-import { renderFromArgs, specFromArgs } from '../helpers/render.ts';
+import { fileText, renderFromArgs, specFromArgs } from '../helpers/render.ts';
 
 describe('--share', () => {
   it('alone means ./share; --share=DIR names another; the word after a bare --share stays the directory', () => {
@@ -33,11 +33,11 @@ describe('--share', () => {
 
   it('binds the folder at ~/share, makes the mount point, and git-ignores what is in it', async () => {
     const files = await renderFromArgs('vm', ['--share', '--uid', '4321', '--gid', '4322']);
-    const compose = parse(files.get('compose.yaml')?.content ?? '');
+    const compose = parse(fileText(files, 'compose.yaml'));
     expect(compose.services.vm.volumes).toContainEqual({ type: 'bind', source: './share', target: '/home/dev/share' });
     const ignore = files.get('share/.gitignore');
     expect(ignore).toMatchObject({ owner: { uid: 4321, gid: 4322 }, ownsFolder: true });
-    expect(ignore?.content.split('\n')).toEqual(expect.arrayContaining(['*', '!.gitignore']));
+    expect(fileText(files, 'share/.gitignore').split('\n')).toEqual(expect.arrayContaining(['*', '!.gitignore']));
     expect(files.get('Dockerfile')?.content).toMatch(/mkdir -p \/home\/dev\/share/);
     expect(files.get('README.md')?.content).toMatch(/## Shared folder[\s\S]*`\.\/share` on this machine is `~\/share`/);
   });

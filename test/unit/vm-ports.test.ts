@@ -12,7 +12,7 @@ import { choosePorts, fixedPorts, type PortProbe } from '../../src/create/ports.
 import { renderProject } from '../../src/render/project.ts';
 import { templateRenderer } from '../../src/render/compile.ts';
 import { loadTemplates } from '../../src/render/load-templates.ts';
-import { specFromArgs } from '../helpers/render.ts';
+import { fileText, specFromArgs } from '../helpers/render.ts';
 
 const render = templateRenderer(loadTemplates());
 
@@ -98,10 +98,10 @@ describe('rendered ports', () => {
   it('compose.yaml reads each host port from .env; README shows the chosen URL; dockervm reads them back', async () => {
     const { spec } = await chosen(['--service', 'sshd', '--port', '8080:80'], { 6080: 'first' });
     const files = renderProject(spec, { render, secrets: { vnc_password: 'x' } });
-    const compose = files.get('compose.yaml')!.content;
+    const compose = fileText(files, 'compose.yaml');
     expect(compose).toContain('- 127.0.0.1:${DOCKERVM_NOVNC_PORT:-6081}:6080\n');
     expect(compose).toContain('- 127.0.0.1:${DOCKERVM_PORT_80:-8080}:80\n');
-    const env = files.get('.env')!.content;
+    const env = fileText(files, '.env');
     expect(env).toMatch(/^DOCKERVM_NOVNC_PORT=6081$/m);
     expect(env).toMatch(/^DOCKERVM_SSH_PORT=2223$/m);
     expect(files.get('README.md')!.content).toContain('<http://127.0.0.1:6081/>');

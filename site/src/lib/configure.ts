@@ -10,6 +10,7 @@ import { renderProject, type FileMap } from '../../../src/render/project.ts';
 import type { RenderTemplate } from '../../../src/render/templates.ts';
 import type { App, Desktop, Family, Persistence, Service, Supervisor, VmSpec, WindowManager } from '../../../src/vmspec/types.ts';
 import { VERSION } from '../../../src/version.ts';
+import type { RecordedPictures } from './screenshots.ts';
 
 export const CUSTOM = 'custom';
 
@@ -148,15 +149,21 @@ export function answersOf(choices: Choices): Answers {
 
 export type Rendered = { ok: true; spec: VmSpec; files: FileMap } | { ok: false; problems: string[] };
 
-/** The project create-dockervm would write for these choices, or the problems it would report. */
-export function renderChoices(choices: Choices, render: RenderTemplate): Rendered {
+/**
+ * The project create-dockervm would write for these choices, or the problems it would report. `pictures`
+ * are the recorded desktop pictures (screenshots.json): the page shows a picture itself, so the project's
+ * copy of it (docs/desktop.png) is only a stand-in of the same size.
+ */
+export function renderChoices(choices: Choices, render: RenderTemplate, pictures: RecordedPictures = {}): Rendered {
   // Both steps refuse combinations with a CLIError (normalization, and generators such as "runit is not
   // packaged for fedora"): the page shows the same message the CLI prints.
   try {
     let spec = normalizeAnswers(answersOf(choices), VERSION);
     const unpinned = (image: VmSpec['base']) => ({ ...image, unpinnedReason: UNPINNED_REASON });
     spec = { ...spec, base: unpinned(spec.base), ...(spec.initSource ? { initSource: unpinned(spec.initSource) } : {}) };
-    return { ok: true, spec, files: renderProject(spec, { render, secrets: { vnc_password: PLACEHOLDER_SECRET, desktop_password: PLACEHOLDER_SECRET } }) };
+    const picture = pictures[spec.windowManager];
+    const secrets = { vnc_password: PLACEHOLDER_SECRET, desktop_password: PLACEHOLDER_SECRET };
+    return { ok: true, spec, files: renderProject(spec, { render, secrets, ...(picture ? { desktopPicture: new Uint8Array(picture.bytes) } : {}) }) };
   } catch (error) {
     return { ok: false, problems: (error as Error).message.split('\n') };
   }
