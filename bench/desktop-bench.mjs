@@ -5,8 +5,9 @@
 //     on later ones (disk kept), next to the same image started the way it was before (supervisord
 //     straight, with its idle first second; Openbox) (goals: image ≤ +150 MB, later start ≤ 2 s, first
 //     start ≤ 8 s);
-//  1. window managers by what they pull: `apt-get install --simulate` of each on top of the desktop
-//     every VNC VM has, with dpkg's Installed-Size of the packages it would add (Debian 12);
+//  1. window managers and the lighter full desktops (LXQt, MATE) by what they pull: `apt-get install
+//     --simulate` of each on top of the desktop every VNC VM has, with dpkg's Installed-Size of the
+//     packages it would add (Debian 12);
 //  2. XFCE + Firefox as create-dockervm makes it vs a careless
 //     `apt-get install -y xfce4 firefox-esr tigervnc-standalone-server novnc websockify supervisor`
 //     on the same base (image − base; goal ≤ 0.6×);
@@ -67,33 +68,43 @@ function scaffold(name, args) {
   return dir;
 }
 
+/** What each candidate desktop installs: a label for the report and the packages, as apt gets them. */
+const DESKTOP_CANDIDATES = [
+  ['openbox', 'openbox'],
+  ['jwm', 'jwm'],
+  ['icewm', 'icewm'],
+  ['fluxbox', 'fluxbox'],
+  ['xfwm4', 'xfwm4'],
+  ['XFCE as create-dockervm installs it', 'xfce4-session xfwm4 xfce4-panel xfdesktop4 xfce4-settings thunar xfce4-terminal dbus-x11'],
+  // The lighter full desktops the issue names, each with the parts XFCE has above (session, window
+  // manager, panel, desktop, file manager, terminal), then as their distribution's "core" set.
+  ['LXQt: session, openbox, panel, pcmanfm-qt, qterminal', 'lxqt-session openbox lxqt-panel pcmanfm-qt qterminal lxqt-config dbus-x11'],
+  ["LXQt with pekwm (the default's window manager) instead", 'lxqt-session pekwm lxqt-panel pcmanfm-qt qterminal lxqt-config dbus-x11'],
+  ['LXQt: lxqt-core', 'lxqt-core'],
+  ['MATE: session, marco, panel, caja, mate-terminal', 'mate-session-manager marco mate-panel caja mate-terminal mate-control-center dbus-x11'],
+  ['MATE: mate-desktop-environment-core', 'mate-desktop-environment-core'],
+];
+
 /**
  * What each window manager would add to the VNC desktop every VM has (Xtigervnc, xterm, python3,
  * supervisor), by apt's own dependency resolution (no recommends) and dpkg's Installed-Size.
  */
 function windowManagerCosts(base) {
   const desktop = 'tigervnc-standalone-server tigervnc-tools xterm fonts-dejavu-core python3 supervisor';
-  const candidates = [
-    'openbox',
-    'jwm',
-    'icewm',
-    'fluxbox',
-    'xfwm4',
-    'xfce4-session xfwm4 xfce4-panel xfdesktop4 xfce4-settings thunar xfce4-terminal dbus-x11',
-  ];
   const script = [
     'set -e',
     'apt-get update -qq >/dev/null',
     // The marginal cost: packages the candidate adds to an already-installed desktop.
     `base="$(apt-get install -s --no-install-recommends ${desktop} | awk '/^Inst /{print $2}' | sort)"`,
-    `for wm in ${candidates.map((c) => `'${c}'`).join(' ')}; do`,
+    `i=0; for wm in ${DESKTOP_CANDIDATES.map(([, packages]) => `'${packages}'`).join(' ')}; do`,
     `  all="$(apt-get install -s --no-install-recommends ${desktop} $wm | awk '/^Inst /{print $2}' | sort)"`,
     '  added="$(comm -13 <(echo "$base") <(echo "$all"))"',
     // One apt-cache call per candidate: Installed-Size (KiB) and name of every package it adds.
     '  sizes="$(apt-cache show --no-all-versions $added | awk \'/^Package:/{p=$2} /^Installed-Size:/{print $2, p}\' | sort -rn)"',
     '  kb="$(echo "$sizes" | awk \'{s+=$1} END{print s+0}\')"',
     '  big="$(echo "$sizes" | head -n 5 | awk \'{printf "%s %.1f, ", $2, $1/1024}\')"',
-    '  printf "%s\\t%s\\t%s\\t%s\\n" "$wm" "$kb" "$(echo "$added" | wc -w)" "$big"',
+    '  printf "%s\\t%s\\t%s\\t%s\\n" "$i" "$kb" "$(echo "$added" | wc -w)" "$big"',
+    '  i=$((i + 1))',
     'done',
   ].join('\n');
   const out = sh('docker', ['run', '--rm', '--label', `dev.dockervm.project=dvmbench-wm-${run}`, base, 'bash', '-c', script]);
@@ -101,7 +112,12 @@ function windowManagerCosts(base) {
     .trim()
     .split('\n')
     .map((line) => line.split('\t'))
-    .map(([wm, kb, count, big]) => ({ wm, mb: Number(kb) / 1024, count: Number(count), big: big.replace(/, $/, '') }));
+    .map(([index, kb, count, big]) => ({
+      label: DESKTOP_CANDIDATES[Number(index)][0],
+      mb: Number(kb) / 1024,
+      count: Number(count),
+      big: big.replace(/, $/, ''),
+    }));
 }
 
 /** The container's memory as its cgroup counts it (what `docker stats` shows), in MB. */
@@ -135,8 +151,7 @@ async function xfceParts() {
   const costs = windowManagerCosts(base);
   report.push('### Window managers on the VNC desktop (Debian 12, apt --no-install-recommends, dpkg Installed-Size)', '');
   report.push('| window manager | adds | packages | biggest (MB installed) |', '|---|---:|---:|---|');
-  for (const c of costs)
-    report.push(`| ${c.wm.includes(' ') ? 'XFCE as create-dockervm installs it' : c.wm} | ${c.mb.toFixed(1)} MB | ${c.count} | ${c.big} |`);
+  for (const c of costs) report.push(`| ${c.label} | ${c.mb.toFixed(1)} MB | ${c.count} | ${c.big} |`);
 
   process.stderr.write('building XFCE + Firefox …\n');
   let started = Date.now();

@@ -2,7 +2,8 @@
 // Copies the desktop pictures that the browser tests recorded (artifacts/screenshots/<name>.png, written
 // by test/helpers/screenshots.ts) into the site (site/public/screenshots/), where the configurator shows
 // the picture of the chosen desktop, and lists them with their sizes in site/src/lib/screenshots.json
-// (what the configurator offers). Only this script writes there, on purpose: a test run never changes
+// (what the configurator offers). The packages carry a copy (scripts/build.mjs): a new project's
+// docs/desktop.png. Only this script writes there, on purpose: a test run never changes
 // the committed pictures.
 //
 //   node scripts/record-screenshots.ts [NAME | NAME=RECORDED …]
@@ -33,13 +34,15 @@ function fail(message: string): never {
 
 function pairs(args: string[]): [site: string, recorded: string][] {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(
-      `${readFileSync(import.meta.filename, 'utf8')
-        .split('\n')
-        .slice(1, 14)
-        .join('\n')
-        .replace(/^\/\/ ?/gm, '')}\n`,
+    // The comment at the top of this file, after the #! line.
+    const lines = readFileSync(import.meta.filename, 'utf8')
+      .split('\n')
+      .slice(1);
+    const header = lines.slice(
+      0,
+      lines.findIndex((line) => !line.startsWith('//')),
     );
+    process.stdout.write(`${header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n')}\n`);
     process.exit(0);
   }
   if (args.length === 0) {

@@ -28,7 +28,18 @@ describe('create-dockervm --yes', () => {
     // The port is chosen free on this machine (6080 unless something holds it); .env says which.
     const novnc = /^DOCKERVM_NOVNC_PORT=(\d+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1];
     expect(result.stdout).toContain(`http://127.0.0.1:${novnc}/`);
-    expect(listDir(dir)).toEqual(['.dockerignore', '.env', '.gitignore', 'Dockerfile', 'README.md', 'compose.yaml', 'docs', 'package.json', 'rootfs', 'secrets']);
+    expect(listDir(dir)).toEqual([
+      '.dockerignore',
+      '.env',
+      '.gitignore',
+      'Dockerfile',
+      'README.md',
+      'compose.yaml',
+      'docs',
+      'package.json',
+      'rootfs',
+      'secrets',
+    ]);
     // The built package's copy of the default desktop's picture, which the README shows.
     expect(readFileSync(join(dir, 'docs/desktop.png')).subarray(1, 4).toString()).toBe('PNG');
     const secret = statSync(join(dir, 'secrets/vnc_password'));
