@@ -17,8 +17,9 @@
 // (scripts/lessons/engine-lock.ts: two runs of one lesson wait for each other, different lessons run
 // side by side); everything it creates carries the label dev.dockervm.lesson=<NN> (a `docker` wrapper
 // adds it to run/create/build/commit/import and to new networks and volumes) or is named l<NN>-…, and
-// is removed before (what a killed run left) and after, pass or fail. Steps talk only to 127.0.0.1 and
-// to the lesson's own containers.
+// is removed before (what a killed run left) and after, pass or fail. The images a lesson lists under
+// `images:` are pulled first when the engine lacks them, so a new engine gives the same transcript as one
+// that ran other lessons before. Steps talk only to 127.0.0.1 and to the lesson's own containers.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -198,6 +199,21 @@ function maxSeconds(lesson: Lesson): number {
 
 type Outcome = { ok: boolean; report: string[]; transcript?: Transcript };
 
+/**
+ * Pulls the images a lesson assumes are there (its `images:`) unless the engine has them: a first
+ * `docker run busybox:latest` would otherwise print the pull in the transcript on a new engine only.
+ * Returns what went wrong, or undefined.
+ */
+function pullImages(images: string[]): string | undefined {
+  for (const image of images) {
+    if (docker(['image', 'inspect', '--format', '{{.Id}}', image]).ok) continue;
+    const pulled = spawnSync('docker', ['pull', '--quiet', image], { encoding: 'utf8', timeout: 300_000 });
+    if (pulled.status !== 0)
+      return `the lesson needs ${image}, and docker pull failed: ${(pulled.stderr || pulled.stdout || 'timed out').trim().split('\n').pop()}`;
+  }
+  return undefined;
+}
+
 async function runLesson(lesson: Lesson, engine: Transcript['engine']): Promise<Outcome> {
   let lock;
   try {
@@ -240,6 +256,8 @@ async function runLocked(lesson: Lesson, engine: Transcript['engine']): Promise<
   const report: string[] = [];
   let ok = true;
   if (leftovers.length) report.push(`removed what an earlier, interrupted run left: ${leftovers.join(', ')}`);
+  const unpulled = pullImages(lesson.images);
+  if (unpulled) return { ok: false, report: [...report, unpulled] };
   try {
     for (const step of lesson.steps) {
       let command: string;

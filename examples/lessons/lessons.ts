@@ -47,6 +47,11 @@ export interface Lesson {
   number: number;
   title: string;
   steps: Step[];
+  /**
+   * Images the lesson's steps assume a reader has already pulled (busybox:latest): the runner pulls
+   * them before the first step, so no transcript depends on what the engine ran earlier.
+   */
+  images: string[];
   /** Commands run after the steps, pass or fail, before the sweep by label. */
   cleanup: string[];
 }
@@ -101,11 +106,16 @@ export function loadLesson(slug: string, dir = LESSONS_DIR): Lesson {
     }
     return { ...s, run: s.run.trim() } as unknown as Step;
   });
+  const images = raw.images ?? [];
+  if (!(Array.isArray(images) && images.every((i) => typeof i === 'string' && /^[a-z0-9][a-z0-9._/:@-]*$/.test(i)))) {
+    throw new Error(`${where}: images must be a list of image references`);
+  }
   return {
     slug,
     number: Number(slug.slice(0, 2)),
     title: raw.title,
     steps,
+    images,
     cleanup: Array.isArray(raw.cleanup) ? (raw.cleanup as string[]) : [],
   };
 }

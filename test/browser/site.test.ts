@@ -322,6 +322,14 @@ describe('the built site', () => {
         expect(await page.locator('#dvm-config-file').textContent(), `${configuration.name}: README.md`).toBe(cli.get('README.md')!.content);
         expect(await shown('Dockerfile'), `${configuration.name}: Dockerfile`).toBe(cli.get('Dockerfile')!.content);
         expect(await shown('compose.yaml'), `${configuration.name}: compose.yaml`).toBe(cli.get('compose.yaml')!.content);
+        // The desktop's picture is listed with the files; the page says what it is instead of its bytes.
+        const picture = cli.get('docs/desktop.png')?.content;
+        if (picture) {
+          await page.selectOption('#dvm-config-more', 'docs/desktop.png');
+          expect(await page.locator('#dvm-config-file').textContent()).toBe(
+            `A PNG picture of ${Math.round((picture as Uint8Array).byteLength / 1024)} KB: the desktop shown above, which the project's README shows too.`,
+          );
+        }
         if (configuration.name === 'lab') await page.screenshot({ path: join(ARTIFACTS, 'configure.png'), fullPage: true });
       }
       expect(consoleErrors).toEqual([]);

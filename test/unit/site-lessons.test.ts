@@ -41,6 +41,16 @@ describe.each(slugs)('%s', (slug) => {
     }
   });
 
+  it('lists every base image its steps name, for the runner to pull first (transcripts then never show a download)', () => {
+    const named = new Set(
+      lesson.steps.flatMap((step) => [...step.run.matchAll(/(?<![\w/.-])(?:busybox|debian|alpine|ubuntu|fedora):[\w.-]+/g)].map((m) => m[0])),
+    );
+    expect(
+      [...named].filter((image) => !lesson.images.includes(image)),
+      'add them to images: in lesson.yaml',
+    ).toEqual([]);
+  });
+
   it('shows every step that is not hidden, and only steps that exist', () => {
     const shown = [...page.matchAll(/<Run lesson=\{lesson\} steps="([^"]+)"/g)].flatMap((m) => m[1]!.split(/[\s,]+/));
     const ids = lesson.steps.map((s) => s.id);
