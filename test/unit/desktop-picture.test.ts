@@ -33,7 +33,7 @@ describe('the desktop picture of a generated project', () => {
     expect(Buffer.from(picture!.content as Uint8Array).equals(readFileSync(join(SITE_PICTURES, `${windowManager}.png`)))).toBe(true);
     const readme = fileText(files, 'README.md');
     expect(readme).toMatch(/### The desktop\n\n!\[The [a-z]+ desktop of a generated VM, as noVNC shows it\]\(docs\/desktop\.png\)\n/);
-    expect(readme).toContain("yours shows `vm` where it shows the test VM's name");
+    expect(readme).toContain('its name and its programs can differ from those of `vm`.');
   });
 
   it.each([
